@@ -1,0 +1,112 @@
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from bimflow.catalog import selectors
+from bimflow.catalog.models import Element
+from bimflow.catalog.serializers import (
+    ElementDetailSerializer,
+    ElementSerializer,
+    ElementWithPsetsSerializer,
+)
+from bimflow.core.errors import ServiceError
+from bimflow.projects.models import ModelVersion, VersionStatus
+from bimflow.projects.views import get_version
+
+
+def _ready_version(request, version_id: int) -> ModelVersion:
+    version = get_version(request, version_id)
+    if version.status != VersionStatus.READY:
+        raise ServiceError(
+            f"Version {version.number} of '{version.model.name}' is {version.status}; "
+            "its catalog is available once it is ready.",
+            status_code=409,
+        )
+    return version
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("ifc_class", str, description="IFC class (comma-separated for several)"),
+        OpenApiParameter("storey", str),
+        OpenApiParameter("search", str, description="Part of the name or GUID"),
+        OpenApiParameter("has_pset", str, description="Elements having this property set"),
+        OpenApiParameter("ordering", str, description="guid, ifc_class, name, storey, type_name"),
+        OpenApiParameter("fields", str, description="'psets' adds each element's property sets"),
+    ]
+)
+class ElementList(generics.ListAPIView):
+    def get_serializer_class(self):
+        if self.request.query_params.get("fields") == "psets":
+            return ElementWithPsetsSerializer
+        return ElementSerializer
+
+    def get_queryset(self):
+        version = _ready_version(self.request, self.kwargs["version_id"])
+        p = self.request.query_params
+        qs = selectors.element_list(
+            version_id=version.pk,
+            ifc_class=p.get("ifc_class"),
+            storey=p.get("storey"),
+            search=p.get("search"),
+            has_pset=p.get("has_pset"),
+            ordering=p.get("ordering"),
+        )
+        if p.get("fields") != "psets":
+            qs = qs.defer("properties")
+        return qs
+
+
+class ElementDetail(generics.RetrieveAPIView):
+    serializer_class = ElementDetailSerializer
+
+    def get_object(self):
+        version = _ready_version(self.request, self.kwargs["version_id"])
+        element = (
+            Element.objects.filter(version=version, guid=self.kwargs["guid"])
+            .order_by("step_id")
+            .first()
+        )
+        if element is None:
+            raise Http404("No element with this GUID in this version.")
+        return element
+
+
+class VersionStatistics(APIView):
+    """Counts by class and storey, property coverage, materials and systems (computed at
+    ingest)."""
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request, version_id: int):
+        version = _ready_version(request, version_id)
+        return Response(version.statistics)
+
+
+class VersionMetadata(APIView):
+    """The IFC header, schema, units, project/site/building and georeferencing."""
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request, version_id: int):
+        version = _ready_version(request, version_id)
+        return Response(version.metadata)
+
+
+class VersionDiff(APIView):
+    """Elements added, removed and changed (by GUID) from this version to `to`."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("to", int, required=True)],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request, version_id: int):
+        version = _ready_version(request, version_id)
+        to_id = request.query_params.get("to")
+        if not (to_id and to_id.isdigit()):
+            raise ServiceError("Give the version to compare with as ?to=<version id>.", field="to")
+        other = _ready_version(request, int(to_id))
+        if other.model.project_id != version.model.project_id:
+            raise Http404("Not found.")
+        return Response(selectors.version_diff(from_version_id=version.pk, to_version_id=other.pk))

@@ -1,0 +1,228 @@
+"""The `bimflow` command line: run the processes, manage, demo data, upload, generate."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bimflow.settings")
+
+
+def _django():
+    import django
+
+    django.setup()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """bimflow: a self-hosted workspace for running scripts on IFC models."""
+
+
+# --- processes ------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, help="uvicorn worker processes")
+def web(host: str, port: int, workers: int) -> None:
+    """Run the web process (API, live streams, admin, web app) with uvicorn."""
+    import uvicorn
+
+    uvicorn.run(
+        "bimflow.asgi:application",
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        proxy_headers=True,
+        timeout_graceful_shutdown=5,
+    )
+
+
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.option("--queues", "-Q", default=None, help="Comma-separated queues (default: all)")
+@click.option("--concurrency", "-c", default=None, type=int)
+@click.option("--name", "-n", default=None, help="Worker node name (default: bimflow-PID@host)")
+@click.argument("celery_args", nargs=-1, type=click.UNPROCESSED)
+def worker(queues, concurrency, name, celery_args) -> None:
+    """Run a Celery worker (ingest, executions, orchestration)."""
+    _django()
+    from django.conf import settings
+
+    from bimflow.celery import app
+
+    argv = [
+        "worker",
+        "--loglevel",
+        settings.BIMFLOW_LOG_LEVEL,
+        "-Q",
+        queues or ",".join(settings.BIMFLOW_QUEUES),
+        "-c",
+        str(concurrency or settings.BIMFLOW_WORKER_CONCURRENCY),
+        "-n",
+        name or f"bimflow-{os.getpid()}@%h",
+        "--without-mingle",
+        "--without-gossip",
+        *celery_args,
+    ]
+    app.worker_main(argv)
+
+
+@main.command()
+def beat() -> None:
+    """Run Celery beat with the database scheduler (schedules, clean-up, the reaper)."""
+    _django()
+    from django.conf import settings
+
+    from bimflow.celery import app
+
+    app.start(
+        ["beat", "--loglevel", settings.BIMFLOW_LOG_LEVEL, "-S", settings.CELERY_BEAT_SCHEDULER]
+    )
+
+
+@main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def manage(args) -> None:
+    """Any Django management command, e.g. `bimflow manage createsuperuser --noinput`."""
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["bimflow manage", *args])
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--no-migrate", is_flag=True, help="Do not apply database migrations first")
+def serve(host: str, port: int, no_migrate: bool) -> None:
+    """Run web + worker + beat together (the embedded set-up). Ctrl-C stops all."""
+    from bimflow.supervisor import Supervisor
+
+    if not no_migrate:
+        subprocess.run(
+            [sys.executable, "-m", "bimflow.cli", "manage", "migrate", "-v0"], check=True
+        )
+    me = [sys.executable, "-m", "bimflow.cli"]
+    sup = Supervisor(
+        {
+            "web": [*me, "web", "--host", host, "--port", str(port)],
+            "worker": [*me, "worker"],
+            "beat": [*me, "beat"],
+        }
+    )
+    click.echo(f"bimflow is starting at http://{host}:{port}/ (Ctrl-C stops it)")
+    sys.exit(sup.run())
+
+
+# --- data ------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--products", default=600, show_default=True, help="Size of the demo building")
+def demo(products: int) -> None:
+    """Create the admin login, a demo user and project with a generated building (idempotent)."""
+    _django()
+    from bimflow.demo import demo_setup
+
+    info = demo_setup(products=products)
+    click.echo("")
+    click.echo(f"  Admin login:  {info['admin_user']} / {info['admin_password']}")
+    click.echo(f"  Demo login:   {info['demo_user']} / {info['demo_password']}")
+    click.echo(f"  Demo project: {info['project']} (id {info['project_id']})")
+    click.echo(f"  Credentials are kept in {info['credentials_file']}")
+    click.echo("")
+
+
+@main.command()
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--products", "-n", required=True, type=int, help="Number of building products")
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--schema", default="IFC4", show_default=True, type=click.Choice(["IFC4", "IFC2X3"]))
+def generate(out: Path, products: int, seed: int, schema: str) -> None:
+    """Write a synthetic building with N products to OUT.ifc (deterministic for a seed)."""
+    from tqdm import tqdm
+
+    from bimflow.ifc.generator import generate_building
+
+    if products < 1:
+        raise click.BadParameter("must be at least 1", param_hint="--products")
+    with tqdm(total=100, unit="%", desc="Generating", leave=False) as bar:
+
+        def progress(fraction: float) -> None:
+            bar.update(int(fraction * 100) - bar.n)
+
+        summary = generate_building(
+            out, products=products, seed=seed, schema=schema, progress=progress
+        )
+    click.echo(f"Wrote {out} ({out.stat().st_size / 1e6:.1f} MB): {summary}")
+
+
+def _client_options(f):
+    f = click.option("--url", default=None, help="Server URL (env BIMFLOW_URL)")(f)
+    f = click.option("--token", default=None, help="API token (env BIMFLOW_TOKEN)")(f)
+    f = click.option("--user", default=None, help="Username (env BIMFLOW_USER)")(f)
+    f = click.option("--password", default=None, help="Password (env BIMFLOW_PASSWORD)")(f)
+    return f
+
+
+@main.command()
+@click.argument("project")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option("--model", default=None, help="Model name (default: each file's name)")
+@click.option(
+    "--wait/--no-wait", default=True, show_default=True, help="Wait until each version is ready"
+)
+@_client_options
+def upload(project, files, model, wait, url, token, user, password) -> None:
+    """Upload IFC files to PROJECT (an id or a name) as new model versions."""
+    from tqdm import tqdm
+
+    from bimflow.client import ApiError, Client
+
+    failures = 0
+    try:
+        client = Client.from_options(url, token, user, password)
+        project_id = client.project_id(project)
+    except ApiError as exc:
+        raise click.ClickException(str(exc))
+    for path in files:
+        try:
+            with tqdm(
+                total=path.stat().st_size, unit="B", unit_scale=True, desc=f"Uploading {path.name}"
+            ) as bar:
+                version = client.upload(
+                    project_id,
+                    path,
+                    model=model,
+                    on_progress=lambda done, total: bar.update(min(done, total) - bar.n),
+                )
+            click.echo(
+                f"{path.name}: version {version['number']} of "
+                f"'{version['model_name']}' (id {version['id']})"
+            )
+            if wait:
+                with tqdm(total=100, unit="%", desc="Processing") as bar:
+                    for v in client.wait_version(version["id"]):
+                        bar.update(v["progress"] - bar.n)
+                if v["status"] == "failed":
+                    failures += 1
+                    click.echo(f"{path.name}: failed: {v['error']}", err=True)
+                else:
+                    click.echo(f"{path.name}: ready, {v['element_count']} elements")
+        except ApiError as exc:
+            failures += 1
+            click.echo(f"{path.name}: {exc}", err=True)
+    if failures:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

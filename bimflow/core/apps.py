@@ -1,0 +1,29 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "bimflow.core"
+    label = "core"
+    verbose_name = "Operations"
+
+    def ready(self) -> None:
+        from celery.signals import worker_ready, worker_shutdown
+
+        worker_ready.connect(_on_worker_ready, weak=False)
+        worker_shutdown.connect(_on_worker_shutdown, weak=False)
+
+
+_heartbeat_stop = None
+
+
+def _on_worker_ready(sender=None, **kwargs):
+    global _heartbeat_stop
+    from bimflow.core.services import heartbeat_start
+
+    queues = [q.name for q in getattr(sender.task_consumer, "queues", [])] if sender else []
+    _heartbeat_stop = heartbeat_start(hostname=sender.hostname, queues=queues)
+
+
+def _on_worker_shutdown(sender=None, **kwargs):
+    if _heartbeat_stop is not None:
+        _heartbeat_stop.set()

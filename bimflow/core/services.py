@@ -1,0 +1,96 @@
+"""Operational services: worker heartbeats and the health report."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import close_old_connections, connection
+from django.utils import timezone
+
+from bimflow.core.models import WorkerHeartbeat
+
+log = logging.getLogger(__name__)
+HEARTBEAT_INTERVAL_S = 5
+
+
+def heartbeat_beat(*, hostname: str, queues: list[str], started_at) -> None:
+    """Record that the worker `hostname` is alive now."""
+    WorkerHeartbeat.objects.update_or_create(
+        hostname=hostname,
+        defaults={
+            "pid": os.getpid(),
+            "queues": queues,
+            "started_at": started_at,
+            "last_seen": timezone.now(),
+        },
+    )
+
+
+def heartbeat_start(*, hostname: str, queues: list[str]) -> threading.Event:
+    """Start a daemon thread that beats every few seconds; set the returned event to stop."""
+    stop = threading.Event()
+    started_at = timezone.now()
+
+    def loop() -> None:
+        while not stop.is_set():
+            try:
+                close_old_connections()
+                heartbeat_beat(hostname=hostname, queues=queues, started_at=started_at)
+            except Exception:  # a database hiccup must not kill the worker
+                log.warning("Worker heartbeat failed", exc_info=True)
+            stop.wait(HEARTBEAT_INTERVAL_S)
+        WorkerHeartbeat.objects.filter(hostname=hostname).delete()
+
+    threading.Thread(target=loop, name="bimflow-heartbeat", daemon=True).start()
+    return stop
+
+
+def workers_alive() -> list[WorkerHeartbeat]:
+    cutoff = timezone.now() - timedelta(seconds=settings.BIMFLOW_STALE_AFTER_S)
+    return list(WorkerHeartbeat.objects.filter(last_seen__gte=cutoff).order_by("hostname"))
+
+
+def _check_database() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return "ok"
+    except Exception as exc:
+        return f"error: {exc.__class__.__name__}"
+
+
+def _check_broker() -> str:
+    from bimflow.celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return "ok"
+    except Exception as exc:
+        return f"error: {exc.__class__.__name__}: {exc}"[:200]
+
+
+def health_report() -> dict:
+    """What `GET /api/health/` answers: database, broker, live workers, sandbox protections."""
+    from bimflow.core import registry
+
+    database = _check_database()
+    broker = _check_broker()
+    workers = [
+        {"hostname": w.hostname, "queues": w.queues, "last_seen": w.last_seen}
+        for w in (workers_alive() if database == "ok" else [])
+    ]
+    report = {
+        "status": "ok" if database == "ok" and broker == "ok" else "degraded",
+        "database": database,
+        "broker": broker,
+        "workers": workers,
+        "sandbox": registry.sandbox_status(),
+    }
+    for extra in registry.health_extras:
+        report.update(extra())
+    return report

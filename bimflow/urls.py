@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/", include("bimflow.core.urls")),
+    path("api/", include("bimflow.accounts.urls")),
+    path("api/", include("bimflow.projects.urls")),
+    path("api/", include("bimflow.catalog.urls")),
+    path("", include("bimflow.web.urls")),
+]

@@ -1,0 +1,114 @@
+"""Shared fixtures: personas for permission tests, API clients, the real IFC models."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = Path(os.environ.get("BIMFLOW_TEST_DATA", REPO.parent / "shared" / "data"))
+IFC_DIR = DATA / "ifc"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def shared_model(name: str) -> Path:
+    path = IFC_DIR / name
+    if not path.exists():
+        if IN_CI:
+            pytest.fail(f"Shared test model {path} is missing (set BIMFLOW_TEST_DATA)")
+        pytest.skip(f"Shared test model {path} is missing (set BIMFLOW_TEST_DATA)")
+    return path
+
+
+def shared_models() -> list[Path]:
+    """Every real model in the shared data, the broken LFS pointer included."""
+    if not IFC_DIR.exists():
+        return []
+    return sorted(p for p in IFC_DIR.iterdir() if p.suffix.lower() in (".ifc", ".ifczip"))
+
+
+def require_service(ok: bool, what: str) -> None:
+    """Skip on a laptop without `what`; fail in CI, where every service must run."""
+    if ok:
+        return
+    if IN_CI:
+        pytest.fail(f"{what} is not available, and CI=true requires it")
+    pytest.skip(f"{what} is not available on this machine")
+
+
+def api_client(user) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.fixture
+def make_user(django_user_model):
+    def make(username: str, **kwargs):
+        return django_user_model.objects.create_user(
+            username, f"{username}@example.com", "pw-12345678", **kwargs
+        )
+
+    return make
+
+
+@pytest.fixture
+def personas(db, make_user):
+    """A project with an admin (its creator), a coordinator, a viewer; and an outsider."""
+    from bimflow.accounts.services import membership_add
+    from bimflow.projects.services import project_create
+
+    admin = make_user("alice")
+    coordinator = make_user("carol")
+    viewer = make_user("victor")
+    outsider = make_user("oscar")
+    project = project_create(name="Tower A", description="", user=admin)
+    membership_add(project_id=project.pk, user_id=coordinator.pk, role="coordinator")
+    membership_add(project_id=project.pk, user_id=viewer.pk, role="viewer")
+    return {
+        "project": project,
+        "admin": admin,
+        "coordinator": coordinator,
+        "viewer": viewer,
+        "outsider": outsider,
+    }
+
+
+@pytest.fixture
+def upload(tmp_path):
+    """Upload a file through the API; returns the response."""
+
+    def do(
+        client: APIClient,
+        project_id: int,
+        path: Path,
+        *,
+        model: str | None = None,
+        name: str | None = None,
+    ):
+        with open(path, "rb") as fh:
+            data = {"file": fh}
+            if model:
+                data["model"] = model
+            if name:
+                from django.core.files.uploadedfile import SimpleUploadedFile
+
+                data["file"] = SimpleUploadedFile(name, path.read_bytes())
+            return client.post(f"/api/projects/{project_id}/versions/", data, format="multipart")
+
+    return do
+
+
+def ingest(version_id: int):
+    """Run the real ingest of a version in this process (what the worker task calls)."""
+    from bimflow.projects.ingest import version_ingest
+    from bimflow.projects.models import ModelVersion
+
+    version_ingest(version_id=version_id)
+    return ModelVersion.objects.get(pk=version_id)
