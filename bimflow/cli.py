@@ -224,5 +224,79 @@ def upload(project, files, model, wait, url, token, user, password) -> None:
         sys.exit(1)
 
 
+def _parse_params(pairs: tuple[str, ...]) -> dict:
+    """`-p key=value`: the value is read as JSON when it parses (numbers, true, lists),
+    else taken as text."""
+    import json
+
+    params: dict = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise click.BadParameter(f"{pair!r} is not key=value", param_hint="-p")
+        key, raw = pair.split("=", 1)
+        try:
+            params[key] = json.loads(raw)
+        except ValueError:
+            params[key] = raw
+    return params
+
+
+@main.command()
+@click.argument("script")
+@click.argument("version_id", type=int)
+@click.option("-p", "--param", "params", multiple=True, help="A parameter as key=value")
+@click.option(
+    "--wait/--no-wait",
+    default=True,
+    show_default=True,
+    help="Follow the live log until the execution ends",
+)
+@_client_options
+def run(script, version_id, params, wait, url, token, user, password) -> None:
+    """Run SCRIPT (a slug or id) on a version; print its live log, findings and result.
+
+    Exits 0 only when the execution succeeded."""
+    import json
+
+    from bimflow.client import ApiError, Client
+
+    try:
+        client = Client.from_options(url, token, user, password)
+        execution = client.post(
+            "/api/executions/",
+            {"script": script, "version": version_id, "parameters": _parse_params(params)},
+        )
+        click.echo(
+            f"Execution {execution['id']}: {execution['script_slug']} on "
+            f"'{execution['model_name']}' v{execution['version_number']} (queued)"
+        )
+        if not wait:
+            return
+        for event, data in client.events(execution["id"]):
+            if event == "log":
+                err = data["stream"] != "stdout"
+                prefix = "" if data["stream"] == "stdout" else f"[{data['stream']}] "
+                click.echo(f"{prefix}{data['text']}", err=err)
+        final = client.get(f"/api/executions/{execution['id']}/")
+    except ApiError as exc:
+        raise click.ClickException(str(exc))
+    click.echo(f"Status: {final['status']} in {(final['duration_ms'] or 0) / 1000:.1f} s")
+    if final["error"]:
+        click.echo(f"Error: {final['error']}", err=True)
+    if final["findings_count"]:
+        summary = client.get(f"/api/executions/{final['id']}/findings/", page_size=1000)
+        by = {}
+        for f in summary["results"]:
+            by[f["severity"]] = by.get(f["severity"], 0) + 1
+        click.echo(
+            f"Findings: {final['findings_count']} "
+            f"(first page: {', '.join(f'{k} {v}' for k, v in sorted(by.items()))})"
+        )
+    for f in final["files"]:
+        click.echo(f"File: {f['name']} ({f['size']} bytes) {client.url}{f['url']}")
+    click.echo("Result: " + json.dumps(final["result"], indent=2, default=str))
+    sys.exit(0 if final["status"] == "succeeded" else 1)
+
+
 if __name__ == "__main__":
     main()

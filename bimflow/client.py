@@ -114,6 +114,39 @@ class Client:
             )
         return self._check(resp).json()
 
+    def events(self, execution_id: int) -> Iterator[tuple[str, dict]]:
+        """Follow an execution's Server-Sent Events until it ends, reconnecting with
+        Last-Event-ID if the connection drops."""
+        import json
+
+        last_id = "0"
+        while True:
+            try:
+                with self.session.get(
+                    f"{self.url}/api/executions/{execution_id}/events/",
+                    headers={"Last-Event-ID": last_id, "Accept": "text/event-stream"},
+                    stream=True,
+                    timeout=(self.timeout, 60),
+                ) as resp:
+                    self._check(resp)
+                    event, data = "message", []
+                    for raw in resp.iter_lines(decode_unicode=True):
+                        if raw == "":
+                            if data:
+                                payload = json.loads("\n".join(data))
+                                yield event, payload
+                                if event == "end":
+                                    return
+                            event, data = "message", []
+                        elif raw.startswith("id:"):
+                            last_id = raw[3:].strip()
+                        elif raw.startswith("event:"):
+                            event = raw[6:].strip()
+                        elif raw.startswith("data:"):
+                            data.append(raw[5:].lstrip())
+            except requests.ConnectionError:
+                time.sleep(1)
+
     def wait_version(self, version_id: int, *, poll: float = 1.0) -> Iterator[dict]:
         """Yield the version as it changes until it is ready or failed."""
         while True:

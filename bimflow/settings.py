@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "bimflow.accounts",
     "bimflow.projects",
     "bimflow.catalog",
+    "bimflow.scripting",
     "bimflow.web",
 ]
 
@@ -213,7 +214,8 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
-    "bimflow.projects.tasks.*": {"queue": "ingest"},
+    "bimflow.projects.tasks.ingest_version": {"queue": "ingest"},
+    "bimflow.scripting.tasks.run_execution": {"queue": "executions"},
 }
 BIMFLOW_QUEUES = ["default", "ingest", "executions"]
 # Ingest time limits (seconds): soft raises inside the task so it can fail the version
@@ -221,7 +223,7 @@ BIMFLOW_QUEUES = ["default", "ingest", "executions"]
 BIMFLOW_INGEST_SOFT_TIME_LIMIT_S = env_int("BIMFLOW_INGEST_SOFT_TIME_LIMIT_S", 3 * 3600)
 BIMFLOW_INGEST_HARD_TIME_LIMIT_S = env_int("BIMFLOW_INGEST_HARD_TIME_LIMIT_S", 3 * 3600 + 300)
 # A version left in "processing" without a heartbeat for this long is taken as lost.
-BIMFLOW_STALE_AFTER_S = env_int("BIMFLOW_STALE_AFTER_S", 60)
+BIMFLOW_STALE_AFTER_S = env_int("BIMFLOW_STALE_AFTER_S", 30)
 BIMFLOW_WORKER_CONCURRENCY = env_int("BIMFLOW_WORKER_CONCURRENCY", 2)
 
 # --- logging --------------------------------------------------------------
@@ -256,9 +258,34 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # storage without holding it in memory.
 FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]
 
+# Every periodic task, in one place.
 CELERY_BEAT_SCHEDULE = {
     "reap-stale-versions": {
         "task": "bimflow.projects.tasks.reap_stale_versions",
         "schedule": 30.0,
     },
+    "reap-lost-executions": {
+        "task": "bimflow.scripting.tasks.reap_lost_executions",
+        "schedule": 10.0,
+    },
 }
+
+# --- scripts and their sandbox ---------------------------------------------------
+# "bwrap" (refuse to run scripts when bubblewrap cannot run) or "unsafe" (run them as
+# plain processes with rlimits only, and say so in every run's log).
+BIMFLOW_SANDBOX = env_str("BIMFLOW_SANDBOX", "bwrap")
+BIMFLOW_SCRIPT_TIMEOUT_S = env_int("BIMFLOW_SCRIPT_TIMEOUT_S", 300)
+BIMFLOW_SCRIPT_MEMORY_MB = env_int("BIMFLOW_SCRIPT_MEMORY_MB", 2048)
+BIMFLOW_SCRIPT_MAX_PROCS = env_int("BIMFLOW_SCRIPT_MAX_PROCS", 64)
+BIMFLOW_SCRIPT_OUTPUT_MB = env_int("BIMFLOW_SCRIPT_OUTPUT_MB", 100)
+BIMFLOW_SCRIPT_LOG_MB = env_int("BIMFLOW_SCRIPT_LOG_MB", 20)
+BIMFLOW_SCRIPT_LOG_LINES = env_int("BIMFLOW_SCRIPT_LOG_LINES", 200_000)
+# What a script may ask for at most (operator maxima).
+BIMFLOW_SCRIPT_MAX_TIMEOUT_S = env_int("BIMFLOW_SCRIPT_MAX_TIMEOUT_S", 3600)
+BIMFLOW_SCRIPT_MAX_MEMORY_MB = env_int("BIMFLOW_SCRIPT_MAX_MEMORY_MB", 8192)
+BIMFLOW_SCRIPT_MAX_PROCS_MAX = env_int("BIMFLOW_SCRIPT_MAX_PROCS_MAX", 256)
+BIMFLOW_SCRIPT_MAX_OUTPUT_MB = env_int("BIMFLOW_SCRIPT_MAX_OUTPUT_MB", 1024)
+BIMFLOW_SCRIPT_MAX_LOG_MB = env_int("BIMFLOW_SCRIPT_MAX_LOG_MB", 200)
+BIMFLOW_MAX_ACTIVE_EXECUTIONS_PER_USER = env_int("BIMFLOW_MAX_ACTIVE_EXECUTIONS_PER_USER", 5)
+# After a worker vanished mid-run: "fail" the execution, or "retry" it once.
+BIMFLOW_WORKER_LOST = env_str("BIMFLOW_WORKER_LOST", "fail")

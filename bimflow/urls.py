@@ -10,5 +10,6 @@ urlpatterns = [
     path("api/", include("bimflow.accounts.urls")),
     path("api/", include("bimflow.projects.urls")),
     path("api/", include("bimflow.catalog.urls")),
+    path("api/", include("bimflow.scripting.urls")),
     path("", include("bimflow.web.urls")),
 ]

@@ -1,0 +1,264 @@
+"""Running one execution on a worker: inputs, the sandbox, and storing what came out."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import socket
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+
+from bimflow.catalog.models import Element
+from bimflow.projects import storage
+from bimflow.scripting import sandbox
+from bimflow.scripting.logs import FLUSH_SECONDS, LogWriter
+from bimflow.scripting.models import Execution, ExecutionStatus, Finding, ResultFile, Severity
+
+log = logging.getLogger(__name__)
+CANCEL_POLL_S = 0.5
+HEARTBEAT_S = 5.0
+MAX_SLOTS = 64
+
+
+@contextmanager
+def slot_acquire() -> Iterator[int]:
+    """A concurrency slot unique on this host (so a sandbox uid is never shared by two
+    running jobs, whatever the number of worker processes)."""
+    import fcntl
+
+    lock_dir = Path(os.environ.get("BIMFLOW_SLOT_DIR", "/run/bimflow-slots"))
+    try:
+        lock_dir.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        lock_dir = Path(tempfile.gettempdir()) / "bimflow-slots"
+        lock_dir.mkdir(parents=True, exist_ok=True)
+    while True:
+        for slot in range(MAX_SLOTS):
+            fh = open(lock_dir / f"{slot}.lock", "w")
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                fh.close()
+                continue
+            try:
+                yield slot
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+                fh.close()
+            return
+        time.sleep(0.2)
+
+
+def limits_for(execution: Execution) -> sandbox.Limits:
+    """The settings' defaults, overridden by what the script asked for (within maxima)."""
+    own = execution.script.limits or {}
+    return sandbox.Limits(
+        timeout_s=float(own.get("timeout_s", settings.BIMFLOW_SCRIPT_TIMEOUT_S)),
+        memory_mb=int(own.get("memory_mb", settings.BIMFLOW_SCRIPT_MEMORY_MB)),
+        max_procs=int(own.get("max_procs", settings.BIMFLOW_SCRIPT_MAX_PROCS)),
+        output_mb=int(own.get("output_mb", settings.BIMFLOW_SCRIPT_OUTPUT_MB)),
+        log_max_bytes=int(own.get("log_mb", settings.BIMFLOW_SCRIPT_LOG_MB)) * 1024 * 1024,
+        log_max_lines=settings.BIMFLOW_SCRIPT_LOG_LINES,
+    )
+
+
+def execution_claim(*, execution_id: int) -> bool:
+    """queued -> running with a conditional update: a redelivered task finds nothing."""
+    now = timezone.now()
+    return bool(
+        Execution.objects.filter(pk=execution_id, status=ExecutionStatus.QUEUED).update(
+            status=ExecutionStatus.RUNNING,
+            started_at=now,
+            heartbeat_at=now,
+            worker=f"{socket.gethostname()}:{os.getpid()}",
+        )
+    )
+
+
+class _Tick:
+    """Called by the sandbox every ~200 ms while the script runs: writes buffered log
+    lines that are due (so a quiet script's last line still shows within a second),
+    keeps the heartbeat fresh, and says whether a cancel was asked for."""
+
+    def __init__(self, execution_id: int, logs: LogWriter):
+        self.execution_id = execution_id
+        self.logs = logs
+        self.last_poll = 0.0
+        self.cancelled = False
+
+    def __call__(self) -> bool:
+        now = time.monotonic()
+        since = now - self.logs.last_flush
+        if (self.logs.buffer and since >= FLUSH_SECONDS) or since >= HEARTBEAT_S:
+            self.logs.flush()  # with nothing buffered, a flush is only a heartbeat
+        if not self.cancelled and now - self.last_poll >= CANCEL_POLL_S:
+            self.last_poll = now
+            self.cancelled = Execution.objects.filter(
+                pk=self.execution_id, cancel_requested=True
+            ).exists()
+        return self.cancelled
+
+
+def _inputs(execution: Execution) -> dict[str, Path]:
+    version = execution.version
+    suffix = Path(version.file_name).suffix.lower() or ".ifc"
+    inputs = {f"model{suffix}": storage.local_copy(version.file)}
+    if version.datapack:
+        inputs["datapack.bfpack"] = storage.local_copy(version.datapack)
+    return inputs
+
+
+def execution_run(*, execution_id: int) -> None:
+    """Run one queued execution to its end.
+
+    1. Claim it (queued -> running); a redelivered or cancelled one is left alone.
+    2. Fetch the inputs (model file, data pack) into the worker's local cache.
+    3. Run the sandbox, streaming log lines into the database in batches.
+    4. Store findings, files and the result, and the final status, in one transaction.
+    """
+    if not execution_claim(execution_id=execution_id):
+        log.info("Execution %s is not queued; skipped", execution_id)
+        return
+    execution = Execution.objects.select_related("script", "revision", "version__model").get(
+        pk=execution_id
+    )
+    Execution.objects.filter(pk=execution_id).update(attempts=execution.attempts + 1)
+    logs = LogWriter(execution_id)
+    started = time.monotonic()
+    result_dir = Path(tempfile.mkdtemp(prefix="bimflow-result-", dir=settings.FILE_UPLOAD_TEMP_DIR))
+    try:
+        limits = limits_for(execution)
+        with slot_acquire() as slot:
+            inputs = _inputs(execution)
+            model_name = next(iter(inputs))
+            job = sandbox.SandboxJob(
+                code=execution.revision.code,
+                params=execution.parameters,
+                inputs=inputs,
+                model_name=model_name,
+                datapack_name="datapack.bfpack" if "datapack.bfpack" in inputs else None,
+                limits=limits,
+                result_dir=result_dir,
+                slot=slot,
+                extra={"execution_id": execution.pk, "version_id": execution.version_id},
+            )
+            outcome = sandbox.run_job(
+                job,
+                on_line=logs.add,
+                on_system=logs.system,
+                should_cancel=_Tick(execution_id, logs),
+                unsafe=settings.BIMFLOW_SANDBOX == "unsafe",
+            )
+        logs.flush()
+        _finish(execution, outcome, logs, limits, result_dir)
+    except Exception as exc:
+        log.exception("Execution %s failed in the runner", execution_id)
+        logs.system(f"bimflow could not run this script: {exc.__class__.__name__}.")
+        logs.flush()
+        _fail(
+            execution_id,
+            "bimflow could not run this script because of an internal error; "
+            "it was logged for the operators.",
+            started,
+        )
+    finally:
+        shutil.rmtree(result_dir, ignore_errors=True)
+
+
+def _fail(execution_id: int, error: str, started: float) -> None:
+    Execution.objects.filter(pk=execution_id, status=ExecutionStatus.RUNNING).update(
+        status=ExecutionStatus.FAILED,
+        error=error,
+        finished_at=timezone.now(),
+        duration_ms=int((time.monotonic() - started) * 1000),
+    )
+
+
+def _finding_rows(execution: Execution, findings: list[dict]) -> list[Finding]:
+    guids = {f.get("guid") for f in findings if f.get("guid") and not f.get("ifc_class")}
+    classes: dict[str, str] = {}
+    guid_list = list(guids)
+    for i in range(0, len(guid_list), 900):
+        classes.update(
+            Element.objects.filter(
+                version_id=execution.version_id, guid__in=guid_list[i : i + 900]
+            ).values_list("guid", "ifc_class")
+        )
+    rows = []
+    for f in findings:
+        severity = f.get("severity", "info")
+        if severity not in Severity.values:
+            severity = Severity.INFO
+        guid = f.get("guid") or None
+        rows.append(
+            Finding(
+                execution_id=execution.pk,
+                severity=severity,
+                guid=str(guid)[:64] if guid else None,
+                ifc_class=str(f.get("ifc_class") or classes.get(guid or "", ""))[:100],
+                rule=str(f.get("rule") or "")[:255],
+                message=str(f.get("message") or ""),
+                details=f.get("details") if isinstance(f.get("details"), dict) else {},
+            )
+        )
+    return rows
+
+
+def _finish(execution, outcome, logs: LogWriter, limits, result_dir: Path) -> None:
+    stored: list[str] = []
+    try:
+        files = []
+        for f in outcome.files:
+            name = f"executions/{execution.pk}/{f.name}"
+            with open(f.path, "rb") as fh:
+                from django.core.files import File
+
+                stored_name = default_storage.save(name, File(fh, name=os.path.basename(f.name)))
+            stored.append(stored_name)
+            files.append(
+                ResultFile(
+                    execution_id=execution.pk,
+                    name=f.name,
+                    size=f.size,
+                    sha256=f.sha256,
+                    content_type=f.content_type,
+                    storage_name=stored_name,
+                )
+            )
+        findings = _finding_rows(execution, outcome.findings)
+        with transaction.atomic():
+            Finding.objects.filter(execution_id=execution.pk).delete()
+            Finding.objects.bulk_create(findings, batch_size=2000)
+            ResultFile.objects.filter(execution_id=execution.pk).delete()
+            ResultFile.objects.bulk_create(files)
+            Execution.objects.filter(pk=execution.pk).update(
+                status=outcome.status,
+                exit_code=outcome.exit_code,
+                error=outcome.error or "",
+                result=outcome.result or {},
+                duration_ms=outcome.duration_ms,
+                peak_memory_kb=outcome.peak_memory_kb,
+                finished_at=timezone.now(),
+                findings_count=len(findings),
+                protections=outcome.protections,
+                limits={**limits.__dict__, "hit": outcome.limits_hit},
+                log_count=logs.next_seq - 1,
+            )
+            from bimflow.scripting.signals import execution_finished
+
+            transaction.on_commit(
+                lambda: execution_finished.send(sender=Execution, execution_id=execution.pk)
+            )
+    except Exception:
+        for name in stored:
+            storage.delete_quietly(name)
+        raise
