@@ -112,3 +112,32 @@ def ingest(version_id: int):
 
     version_ingest(version_id=version_id)
     return ModelVersion.objects.get(pk=version_id)
+
+
+@pytest.fixture(scope="session")
+def log_dir():
+    from django.conf import settings
+
+    path = settings.DATA_DIR / "test-logs"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+def live_worker(django_db_setup, django_db_blocker, log_dir):
+    """A real `bimflow worker` process (Celery, filesystem broker) on the test database."""
+    from tests.live import start_worker
+
+    proc = start_worker(log_dir, name="session")
+    yield proc
+    proc.stop()
+
+
+@pytest.fixture(scope="session")
+def live_web(django_db_setup, log_dir):
+    """A real `bimflow web` process (uvicorn, ASGI) on the test database; yields its URL."""
+    from tests.live import start_web
+
+    proc, url = start_web(log_dir)
+    yield url
+    proc.stop()

@@ -9,6 +9,10 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from celery.signals import worker_ready, worker_shutdown
 
+        # Tasks sent from any Django process (web, CLI, tests) go through bimflow's app
+        # and its broker, not Celery's default one.
+        import bimflow.celery  # noqa: F401
+
         worker_ready.connect(_on_worker_ready, weak=False)
         worker_shutdown.connect(_on_worker_shutdown, weak=False)
 
