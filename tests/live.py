@@ -91,8 +91,9 @@ class Proc:
         self.log.close()
 
 
-def start_worker(log_dir: Path, *, name: str = "w1", queues: str | None = None,
-                 concurrency: int = 2, **env: str) -> Proc:
+def start_worker(
+    log_dir: Path, *, name: str = "w1", queues: str | None = None, concurrency: int = 2, **env: str
+) -> Proc:
     args = ["worker", "-n", f"{name}@%h", "-c", str(concurrency)]
     if queues:
         args += ["-Q", queues]

@@ -20,8 +20,11 @@ def test_upload_reaches_ready_through_the_worker(personas, upload, live_worker, 
     assert resp.status_code == 201
     assert resp.json()["status"] == "uploaded"
     vid = resp.json()["id"]
-    wait_for(lambda: ModelVersion.objects.get(pk=vid).status in ("ready", "failed"),
-             timeout=90, what="ingest")
+    wait_for(
+        lambda: ModelVersion.objects.get(pk=vid).status in ("ready", "failed"),
+        timeout=90,
+        what="ingest",
+    )
     body = client.get(f"/api/versions/{vid}/").json()
     assert body["status"] == "ready", (body, live_worker.tail())
     assert body["progress"] == 100 and body["schema"] == "IFC4"
