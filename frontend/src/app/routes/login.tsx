@@ -4,11 +4,7 @@ import { useMe } from "@/api/auth";
 import { LoginForm } from "@/features/auth/login-form";
 import { Logo } from "../shell/logo";
 import { ThemeToggle } from "../shell/theme-toggle";
-
-/** Only same-site paths are followed after login (no open redirects). */
-export function safeNext(next: string | null): string {
-  return next && next.startsWith("/") && !next.startsWith("//") ? next : "/projects";
-}
+import { safeNext } from "@/lib/safe-next";
 
 export function LoginRoute() {
   const [params] = useSearchParams();

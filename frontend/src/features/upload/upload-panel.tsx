@@ -13,7 +13,7 @@ import {
 import { IconButton } from "@/components/icon-button";
 import { formatBytes } from "@/lib/format";
 import type { UploadItem } from "./upload-queue";
-import { useUploadItems, useUploadQueue } from "./upload-queue-context";
+import { useUploadItems, useUploadQueue } from "./use-upload-queue";
 
 const STATE_LABEL: Record<UploadItem["state"], string> = {
   queued: "Waiting to upload",

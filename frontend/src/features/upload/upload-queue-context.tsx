@@ -1,11 +1,11 @@
-import { createContext, useContext, useEffect, useMemo, useState, useSyncExternalStore } from "react";
+import { useEffect, useState } from "react";
+import { UploadQueueContext } from "./use-upload-queue";
 import type { ReactNode } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 import { notifications } from "@mantine/notifications";
 import { queryKeys } from "@/api/query-keys";
-import { UploadQueue, type UploadItem, type UploadQueueOptions } from "./upload-queue";
+import { UploadQueue, type UploadQueueOptions } from "./upload-queue";
 
-const UploadQueueContext = createContext<UploadQueue | null>(null);
 
 export function UploadQueueProvider({
   children,
@@ -48,14 +48,3 @@ export function UploadQueueProvider({
   return <UploadQueueContext.Provider value={queue}>{children}</UploadQueueContext.Provider>;
 }
 
-export function useUploadQueue(): UploadQueue {
-  const queue = useContext(UploadQueueContext);
-  if (!queue) throw new Error("useUploadQueue must be used inside UploadQueueProvider");
-  return queue;
-}
-
-export function useUploadItems(projectId: number): UploadItem[] {
-  const queue = useUploadQueue();
-  const items = useSyncExternalStore(queue.subscribe, queue.getSnapshot, queue.getSnapshot);
-  return useMemo(() => items.filter((item) => item.projectId === projectId), [items, projectId]);
-}
