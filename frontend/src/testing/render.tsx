@@ -33,7 +33,7 @@ export function renderWithApp(
 ) {
   const router = createMemoryRouter(routes ?? [{ path, element }], { initialEntries: [route] });
   const utils = render(
-    <MantineProvider theme={theme}>
+    <MantineProvider theme={theme} env="test">
       <QueryClientProvider client={queryClient}>
         <ModalsProvider>
           <Notifications />
