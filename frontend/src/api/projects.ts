@@ -53,8 +53,12 @@ export function useProjects() {
   return useQuery({ queryKey: queryKeys.projects, queryFn: listProjects });
 }
 
-export function useProject(id: number) {
-  return useQuery({ queryKey: queryKeys.project(id), queryFn: () => getProject(id) });
+export function useProject(id: number | null | undefined) {
+  return useQuery({
+    queryKey: queryKeys.project(id ?? 0),
+    queryFn: () => getProject(id!),
+    enabled: typeof id === "number" && id > 0,
+  });
 }
 
 export function useCreateProject() {

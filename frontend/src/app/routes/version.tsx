@@ -29,7 +29,7 @@ export function VersionRoute() {
   const navigate = useNavigate();
   const location = useLocation();
   const version = useVersion(versionId);
-  const project = useProject(version.data?.project ?? 0);
+  const project = useProject(version.data?.project);
   const v = version.data;
   const activeTab = isVersionTab(tab) ? tab : "overview";
   const tabLabel = VERSION_TABS.find((t) => t.value === activeTab)?.label;
