@@ -93,14 +93,15 @@ const sources = [
   { project: 1, model: "GEELEN-Breedplaat", file: "ifc/GEELEN-Breedplaat V2.ifc" },
   { project: 1, model: "GEELEN-Breedplaat", file: "ifc/GEELEN-Breedplaat V3.ifc" },
   { project: 1, model: "BERNTS-Staalconstructie", file: "ifc/BERNTS-Staalconstructie.ifc" },
-  ...extraFiles.map((file) => ({ project: 1, model: path.basename(file).replace(/\.ifc$/i, ""), file: path.resolve(file) })),
+  // Extra (large) files are only served to the viewer: no catalog is read for them.
+  ...extraFiles.map((file) => ({ project: 1, model: path.basename(file).replace(/\.ifc$/i, ""), file: path.resolve(file), light: true })),
 ];
 const models = [];
 const versions = [];
 for (const [i, s] of sources.entries()) {
   const file = path.isAbsolute(s.file) ? s.file : path.join(data, s.file);
   const t0 = performance.now();
-  const parsed = readModel(file);
+  const parsed = s.light ? { schema: "IFC4", elements: [], size: fs.statSync(file).size } : readModel(file);
   console.log(`read ${path.basename(file)}: ${parsed.elements.length} elements in ${Math.round(performance.now() - t0)} ms`);
   let model = models.find((m) => m.name === s.model);
   if (!model) { model = { id: models.length + 1, project: s.project, name: s.model, created_at: iso(500 - i) }; models.push(model); }

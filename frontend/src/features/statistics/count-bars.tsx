@@ -39,10 +39,7 @@ export function CountBars({
   const hiddenInOrder = keepOrder && !expanded ? rows.length - shown.length : 0;
   const data = shown.map((row) => ({ label: row.label, [valueLabel]: row.count }));
   const height = Math.max(80, data.length * BAR_HEIGHT + 30);
-  const longest = Math.min(
-    220,
-    Math.max(60, ...shown.map((row) => row.label.length * 6.6)),
-  );
+  const longest = Math.min(240, Math.max(60, ...shown.map((row) => row.label.length * 7.4 + 8)));
 
   if (rows.length === 0) {
     return (
@@ -54,7 +51,7 @@ export function CountBars({
 
   return (
     <div data-testid={testId} aria-label={label} role="figure">
-      <ScrollArea.Autosize mah={expanded ? 520 : undefined} type="auto">
+      <ScrollArea.Autosize mah={expanded ? 520 : height + 10} type="auto" scrollbars="y">
         <BarChart
           h={height}
           data={data}

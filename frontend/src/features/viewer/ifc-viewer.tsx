@@ -63,6 +63,8 @@ export const IfcViewer = forwardRef<IfcViewerHandle, IfcViewerProps>(function If
   const [error, setError] = useState<string | null>(null);
   const [summary, setSummary] = useState<ModelSummary | null>(null);
   const [currentGuid, setCurrentGuid] = useState<string | null>(null);
+  // Milliseconds from mount to first geometry and to fully loaded (for measurements and e2e tests).
+  const [timing, setTiming] = useState<{ first?: number; ready?: number }>({});
   const callbacks = useRef({ onSelect, onLoaded });
   callbacks.current = { onSelect, onLoaded };
 
@@ -70,10 +72,16 @@ export const IfcViewer = forwardRef<IfcViewerHandle, IfcViewerProps>(function If
     const container = containerRef.current;
     if (!container) return;
     let engine: ViewerEngine;
+    const started = performance.now();
+    performance.mark("bimflow:viewer-load-start");
+    setTiming({});
     try {
       engine = new ViewerEngine(container, {
         onProgress: setProgress,
+        onFirstGeometry: () =>
+          setTiming((t) => ({ ...t, first: Math.round(performance.now() - started) })),
         onLoaded: (result) => {
+          setTiming((t) => ({ ...t, ready: Math.round(performance.now() - started) }));
           setSummary(result);
           setState("ready");
           callbacks.current.onLoaded?.(result);
@@ -162,6 +170,10 @@ export const IfcViewer = forwardRef<IfcViewerHandle, IfcViewerProps>(function If
       data-load-state={state}
       data-selected-guid={currentGuid ?? ""}
       data-element-count={summary?.elements ?? ""}
+      data-first-geometry-ms={timing.first ?? ""}
+      data-ready-ms={timing.ready ?? ""}
+      data-worker-timings={summary ? JSON.stringify(summary.timings) : ""}
+      data-triangles={summary?.triangles ?? ""}
       style={{ overflow: "hidden", background: "var(--mantine-color-default-hover)" }}
     >
       <div ref={containerRef} style={{ position: "absolute", inset: 0 }} />
