@@ -21,6 +21,7 @@ export default defineConfig({
   build: {
     outDir: "dist",
     assetsDir: "assets",
+    manifest: true,
     // The viewer chunk (three.js + web-ifc glue) is lazy and legitimately large.
     chunkSizeWarningLimit: 1200,
   },
