@@ -373,7 +373,13 @@ export class ViewerEngine {
 
   private fitIds(ids: number[]) {
     const box = this.boxOf(ids);
-    if (!box.isEmpty()) this.fitBox(box);
+    if (box.isEmpty()) return;
+    // Frame small selections with context around them rather than filling the view.
+    const modelRadius = this.bounds.getBoundingSphere(new THREE.Sphere()).radius;
+    const sphere = box.getBoundingSphere(new THREE.Sphere());
+    const wanted = Math.max(sphere.radius * 2.5, modelRadius * 0.2);
+    box.expandByScalar(Math.max(0, wanted - sphere.radius));
+    this.fitBox(box);
   }
 
   /** Frames the visible elements (or the whole model). */
