@@ -3,11 +3,9 @@
 // not included). Usage (from frontend/): node ../bench/frontend/glb-parse-bench.mjs /tmp/glb/*.glb
 import fs from "node:fs";
 import path from "node:path";
-import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 
-const require = createRequire(path.resolve(process.cwd(), "package.json"));
-const threeDir = path.dirname(require.resolve("three/package.json"));
+const threeDir = path.resolve(process.cwd(), "node_modules/three");
 const { GLTFLoader } = await import(pathToFileURL(path.join(threeDir, "examples/jsm/loaders/GLTFLoader.js")).href);
 
 for (const file of process.argv.slice(2)) {
