@@ -10,7 +10,15 @@ const scheme = process.env.SCHEME ?? "light";
 fs.mkdirSync(out, { recursive: true });
 const browser = await chromium.launch({
   executablePath: "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--enable-unsafe-swiftshader"],
+  args: [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--enable-unsafe-swiftshader",
+  ],
 });
 const page = await browser.newPage({ viewport: { width: 1366, height: 800 }, colorScheme: scheme });
 page.on("console", (m) => m.type() === "error" && console.log("console error:", m.text()));
@@ -20,13 +28,18 @@ await page.getByLabel("Username").fill("anna");
 await page.getByLabel("Password").fill("secret");
 await page.getByRole("button", { name: "Sign in" }).click();
 await page.waitForSelector('[data-testid="projects-list"]');
-const shots = (process.env.PAGES ?? "projects,/projects/1/models,/projects/1/members,/versions/100/overview,/versions/100/statistics,/versions/104/properties,/versions/100/metadata,/versions/103/history,/versions/100/viewer").split(",");
+const shots = (
+  process.env.PAGES ??
+  "projects,/projects/1/models,/projects/1/members,/versions/100/overview,/versions/100/statistics,/versions/104/properties,/versions/100/metadata,/versions/103/history,/versions/100/viewer"
+).split(",");
 for (const target of shots) {
   const url = target.startsWith("/") ? target : `/${target}`;
   const t0 = Date.now();
   await page.goto(`${base}${url}`);
   if (url.includes("viewer")) {
-    await page.waitForSelector('[data-load-state="ready"], [data-load-state="error"]', { timeout: 120000 });
+    await page.waitForSelector('[data-load-state="ready"], [data-load-state="error"]', {
+      timeout: 120000,
+    });
   } else {
     await page.waitForLoadState("networkidle");
   }

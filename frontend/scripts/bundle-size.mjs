@@ -24,7 +24,9 @@ function closure(keys, seen = new Set()) {
 const entryKey = Object.keys(manifest).find((k) => manifest[k].isEntry);
 const initial = closure([entryKey]);
 const initialBytes = [...initial].reduce((sum, key) => sum + gz(manifest[key].file), 0);
-console.log(`initial JS (entry + static imports): ${kb(initialBytes)} gzipped, budget ${BUDGET_KB} KB`);
+console.log(
+  `initial JS (entry + static imports): ${kb(initialBytes)} gzipped, budget ${BUDGET_KB} KB`,
+);
 
 const routes = Object.keys(manifest).filter((k) => manifest[k].isDynamicEntry);
 const rows = routes.map((key) => {
@@ -36,7 +38,9 @@ console.log("lazy chunks (with their not-yet-loaded imports), gzipped:");
 for (const row of rows) console.log(`  ${kb(row.bytes).padStart(9)}  ${row.key}`);
 const assets = fs.readdirSync(path.join(dist, "assets"));
 for (const file of assets.filter((f) => f.endsWith(".wasm") || f.includes("worker"))) {
-  console.log(`  ${kb(gz(`assets/${file}`)).padStart(9)}  assets/${file} (loaded by the 3D viewer only)`);
+  console.log(
+    `  ${kb(gz(`assets/${file}`)).padStart(9)}  assets/${file} (loaded by the 3D viewer only)`,
+  );
 }
 if (initialBytes / 1024 > BUDGET_KB) {
   console.error(`Initial JS is over the ${BUDGET_KB} KB budget.`);

@@ -8,7 +8,10 @@ describe("apiErrorFrom", () => {
     expect(apiErrorFrom(409, { detail: "This file is identical to version 3." }).message).toBe(
       "This file is identical to version 3.",
     );
-    const error = apiErrorFrom(400, { name: ["This field may not be blank."], file: ["Empty file."] });
+    const error = apiErrorFrom(400, {
+      name: ["This field may not be blank."],
+      file: ["Empty file."],
+    });
     expect(error.message).toBe("name: This field may not be blank. Empty file.");
     expect(error.fieldErrors.name).toEqual(["This field may not be blank."]);
   });
@@ -37,9 +40,15 @@ describe("apiRequest", () => {
   });
 
   it("throws ApiError with the status and detail", async () => {
-    net.on("DELETE", "/api/versions/3/", { status: 403, body: { detail: "Only project admins may delete versions." } });
+    net.on("DELETE", "/api/versions/3/", {
+      status: 403,
+      body: { detail: "Only project admins may delete versions." },
+    });
     const error = await apiRequest("/api/versions/3/", { method: "DELETE" }).catch((e) => e);
     expect(error).toBeInstanceOf(ApiError);
-    expect(error).toMatchObject({ status: 403, message: "Only project admins may delete versions." });
+    expect(error).toMatchObject({
+      status: 403,
+      message: "Only project admins may delete versions.",
+    });
   });
 });

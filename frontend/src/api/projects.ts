@@ -89,7 +89,10 @@ export function useDeleteProject() {
 }
 
 export function useMembers(projectId: number) {
-  return useQuery({ queryKey: queryKeys.members(projectId), queryFn: () => listMembers(projectId) });
+  return useQuery({
+    queryKey: queryKeys.members(projectId),
+    queryFn: () => listMembers(projectId),
+  });
 }
 
 export function useMemberMutations(projectId: number) {

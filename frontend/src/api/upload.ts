@@ -36,7 +36,9 @@ export async function uploadVersion(
       else reject(apiErrorFrom(xhr.status, body));
     };
     xhr.onerror = () =>
-      reject(new ApiError(0, "The upload was interrupted: the server could not be reached.", null, {}));
+      reject(
+        new ApiError(0, "The upload was interrupted: the server could not be reached.", null, {}),
+      );
     xhr.onabort = () => reject(new DOMException("Upload cancelled", "AbortError"));
     if (options.signal) {
       if (options.signal.aborted) {

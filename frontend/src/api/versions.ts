@@ -9,9 +9,12 @@ export const getVersion = (id: number, signal?: AbortSignal) =>
 export const getModel = (id: number) => apiRequest<Model>(`/api/models/${id}/`);
 
 export async function listModelVersions(modelId: number): Promise<Version[]> {
-  const data = await apiRequest<Version[] | Paginated<Version>>(`/api/models/${modelId}/versions/`, {
-    query: { page_size: 1000 },
-  });
+  const data = await apiRequest<Version[] | Paginated<Version>>(
+    `/api/models/${modelId}/versions/`,
+    {
+      query: { page_size: 1000 },
+    },
+  );
   return unwrapList(data);
 }
 

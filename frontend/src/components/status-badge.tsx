@@ -15,13 +15,7 @@ const LABELS: Record<VersionStatus, string> = {
   failed: "Failed",
 };
 
-export function StatusBadge({
-  status,
-  error,
-}: {
-  status: VersionStatus;
-  error?: string | null;
-}) {
+export function StatusBadge({ status, error }: { status: VersionStatus; error?: string | null }) {
   const badge = (
     <Badge color={COLORS[status]} variant="light" data-testid="version-status" data-status={status}>
       {LABELS[status]}

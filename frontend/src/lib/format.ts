@@ -52,7 +52,8 @@ export function formatPercent(share: number | null | undefined, digits = 0): str
 export function formatValue(value: unknown): string {
   if (value === null || value === undefined || value === "") return "—";
   if (typeof value === "boolean") return value ? "True" : "False";
-  if (typeof value === "number") return Number.isInteger(value) ? String(value) : String(+value.toFixed(6));
+  if (typeof value === "number")
+    return Number.isInteger(value) ? String(value) : String(+value.toFixed(6));
   if (Array.isArray(value)) return value.length ? value.map(formatValue).join(", ") : "—";
   if (typeof value === "object") return JSON.stringify(value);
   return String(value);

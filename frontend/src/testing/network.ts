@@ -10,11 +10,17 @@ export interface RecordedRequest {
   body: unknown;
 }
 
-type Handler = (request: RecordedRequest) => { status?: number; body?: unknown } | Promise<{ status?: number; body?: unknown }>;
+type Handler = (
+  request: RecordedRequest,
+) => { status?: number; body?: unknown } | Promise<{ status?: number; body?: unknown }>;
 
 export interface FetchMock {
   requests: RecordedRequest[];
-  on(method: string, path: string | RegExp, handler: Handler | { status?: number; body?: unknown }): void;
+  on(
+    method: string,
+    path: string | RegExp,
+    handler: Handler | { status?: number; body?: unknown },
+  ): void;
   /** Requests to a path (pathname match), in order. */
   calls(path: string | RegExp, method?: string): RecordedRequest[];
 }
@@ -31,17 +37,23 @@ export function mockFetch(): FetchMock {
     vi.fn(async (input: RequestInfo | URL, init: RequestInit = {}) => {
       const url = new URL(String(input), "http://localhost");
       const method = (init.method ?? "GET").toUpperCase();
-      const headers = Object.fromEntries(Object.entries((init.headers as Record<string, string>) ?? {}));
+      const headers = Object.fromEntries(
+        Object.entries((init.headers as Record<string, string>) ?? {}),
+      );
       const body = typeof init.body === "string" ? JSON.parse(init.body) : init.body;
       const request = { method, url, headers, body };
       requests.push(request);
       if (init.signal?.aborted) throw new DOMException("Aborted", "AbortError");
-      const route = [...routes].reverse().find((r) => r.method === method && matches(r.path, url.pathname));
+      const route = [...routes]
+        .reverse()
+        .find((r) => r.method === method && matches(r.path, url.pathname));
       if (url.pathname === "/api/auth/csrf/" && !route) {
         document.cookie = "csrftoken=test-token";
         return new Response(null, { status: 204 });
       }
-      const result = route ? await route.handler(request) : { status: 404, body: { detail: "Not found." } };
+      const result = route
+        ? await route.handler(request)
+        : { status: 404, body: { detail: "Not found." } };
       const status = result.status ?? 200;
       return new Response(result.body === undefined ? null : JSON.stringify(result.body), {
         status,

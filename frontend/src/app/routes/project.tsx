@@ -32,7 +32,8 @@ export function ProjectRoute() {
   const project = useProject(projectId);
   useDocumentTitle(project.data ? `${project.data.name} · bimflow` : "Project · bimflow");
 
-  if (tab && !TABS.includes(tab as ProjectTab)) return <Navigate to="../models" relative="path" replace />;
+  if (tab && !TABS.includes(tab as ProjectTab))
+    return <Navigate to="../models" relative="path" replace />;
   const current = (tab as ProjectTab) ?? "models";
 
   return (
@@ -84,10 +85,7 @@ export function ProjectRoute() {
               </Tabs.List>
               <Tabs.Panel value="models" pt="md">
                 <Stack gap="lg">
-                  <UploadPanel
-                    projectId={projectId}
-                    canUpload={project.data.role !== "viewer"}
-                  />
+                  <UploadPanel projectId={projectId} canUpload={project.data.role !== "viewer"} />
                   <ModelsTable projectId={projectId} canUpload={project.data.role !== "viewer"} />
                 </Stack>
               </Tabs.Panel>

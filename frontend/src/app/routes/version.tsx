@@ -20,7 +20,11 @@ import { isProcessing, useVersion } from "@/api/versions";
 import { ErrorBoundary } from "@/components/error-boundary";
 import { LoadError } from "@/components/query-state";
 import { StatusBadge } from "@/components/status-badge";
-import { VERSION_TABS, isVersionTab, type VersionContext } from "@/features/versions/version-context";
+import {
+  VERSION_TABS,
+  isVersionTab,
+  type VersionContext,
+} from "@/features/versions/version-context";
 import { useNumericParam } from "@/lib/use-numeric-param";
 
 export function VersionRoute() {
@@ -33,7 +37,9 @@ export function VersionRoute() {
   const v = version.data;
   const activeTab = isVersionTab(tab) ? tab : "overview";
   const tabLabel = VERSION_TABS.find((t) => t.value === activeTab)?.label;
-  useDocumentTitle(v ? `${v.model_name} v${v.number} · ${tabLabel} · bimflow` : "Version · bimflow");
+  useDocumentTitle(
+    v ? `${v.model_name} v${v.number} · ${tabLabel} · bimflow` : "Version · bimflow",
+  );
 
   if (version.isPending) {
     return (
@@ -64,7 +70,11 @@ export function VersionRoute() {
       data-version-id={v.id}
       data-version-status={v.status}
     >
-      <Box px="md" pt="sm" style={{ borderBottom: "1px solid var(--mantine-color-default-border)" }}>
+      <Box
+        px="md"
+        pt="sm"
+        style={{ borderBottom: "1px solid var(--mantine-color-default-border)" }}
+      >
         <Breadcrumbs separatorMargin={6} mb={4}>
           <Anchor component={Link} to="/projects" size="xs">
             Projects
@@ -75,7 +85,12 @@ export function VersionRoute() {
           <Text size="xs">{v.model_name}</Text>
         </Breadcrumbs>
         <Group gap="sm" mb={6} wrap="nowrap">
-          <Title order={1} size="h3" style={{ overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" }} data-testid="version-title">
+          <Title
+            order={1}
+            size="h3"
+            style={{ overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" }}
+            data-testid="version-title"
+          >
             {v.model_name}{" "}
             <Text span c="dimmed" inherit fw={500}>
               v{v.number}
@@ -111,7 +126,13 @@ export function VersionRoute() {
       )}
       {v.status === "failed" && activeTab === "overview" && (
         <Box px="md" pt="md">
-          <Alert color="red" variant="light" icon={<IconAlertTriangle />} title="Processing failed" data-testid="version-error">
+          <Alert
+            color="red"
+            variant="light"
+            icon={<IconAlertTriangle />}
+            title="Processing failed"
+            data-testid="version-error"
+          >
             {v.error || "The server did not say why."}
           </Alert>
         </Box>

@@ -34,7 +34,9 @@ export function DiffView({ diff }: { diff: Diff }) {
     const list: (DiffEntry & { changes?: FieldChange[] })[] = diff[kind];
     const needle = filter.trim().toLowerCase();
     return needle
-      ? list.filter((row) => `${row.guid} ${row.ifc_class} ${row.name ?? ""}`.toLowerCase().includes(needle))
+      ? list.filter((row) =>
+          `${row.guid} ${row.ifc_class} ${row.name ?? ""}`.toLowerCase().includes(needle),
+        )
       : list;
   }, [diff, kind, filter]);
   const pages = Math.max(1, Math.ceil(rows.length / PAGE_SIZE));
@@ -52,7 +54,14 @@ export function DiffView({ diff }: { diff: Diff }) {
     <div data-testid="diff-view">
       <Group gap="xs" mb="sm" data-testid="diff-counts">
         {(["added", "removed", "changed", "unchanged"] as const).map((k) => (
-          <Badge key={k} color={COLORS[k]} variant="light" size="lg" data-testid={`diff-count-${k}`} data-count={diff.counts[k]}>
+          <Badge
+            key={k}
+            color={COLORS[k]}
+            variant="light"
+            size="lg"
+            data-testid={`diff-count-${k}`}
+            data-count={diff.counts[k]}
+          >
             {formatNumber(diff.counts[k])} {k}
           </Badge>
         ))}
@@ -84,7 +93,9 @@ export function DiffView({ diff }: { diff: Diff }) {
       </Group>
       {rows.length === 0 ? (
         <Text c="dimmed" size="sm" py="lg" ta="center" data-testid="diff-empty">
-          {filter ? "No difference matches the filter." : `No ${kind} elements between these versions.`}
+          {filter
+            ? "No difference matches the filter."
+            : `No ${kind} elements between these versions.`}
         </Text>
       ) : (
         <Table.ScrollContainer minWidth={640}>
@@ -111,7 +122,11 @@ export function DiffView({ diff }: { diff: Diff }) {
                             aria-expanded={expanded}
                             aria-label={`${expanded ? "Hide" : "Show"} changes of ${row.guid}`}
                           >
-                            {expanded ? <IconChevronDown size={16} /> : <IconChevronRight size={16} />}
+                            {expanded ? (
+                              <IconChevronDown size={16} />
+                            ) : (
+                              <IconChevronRight size={16} />
+                            )}
                           </UnstyledButton>
                         </Table.Td>
                       )}
@@ -141,7 +156,13 @@ export function DiffView({ diff }: { diff: Diff }) {
                                   <Table.Td>
                                     <Code>{change.field}</Code>
                                   </Table.Td>
-                                  <Table.Td c="red.7" style={{ textDecoration: "line-through", wordBreak: "break-word" }}>
+                                  <Table.Td
+                                    c="red.7"
+                                    style={{
+                                      textDecoration: "line-through",
+                                      wordBreak: "break-word",
+                                    }}
+                                  >
                                     {formatValue(change.old)}
                                   </Table.Td>
                                   <Table.Td c="teal.7" style={{ wordBreak: "break-word" }}>

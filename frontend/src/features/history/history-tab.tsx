@@ -47,7 +47,11 @@ export default function HistoryTab() {
         </Title>
         {versions.isPending && <SkeletonLines lines={3} />}
         {versions.isError && (
-          <LoadError error={versions.error} what="the versions" onRetry={() => versions.refetch()} />
+          <LoadError
+            error={versions.error}
+            what="the versions"
+            onRetry={() => versions.refetch()}
+          />
         )}
         {versions.data && (
           <Table.ScrollContainer minWidth={720}>

@@ -42,7 +42,10 @@ function AddMemberForm({ projectId }: { projectId: number }) {
       { username: username.trim(), role },
       {
         onSuccess: (member) => {
-          notifications.show({ color: "teal", message: `${member.username} added as ${member.role}.` });
+          notifications.show({
+            color: "teal",
+            message: `${member.username} added as ${member.role}.`,
+          });
           setUsername("");
           add.reset();
         },

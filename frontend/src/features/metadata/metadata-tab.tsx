@@ -50,7 +50,8 @@ export default function MetadataTab() {
   const meta = useMetadata(version.id, ready);
   if (!ready) return <NotReady version={version} what="Metadata" />;
   if (meta.isPending) return <SkeletonLines lines={10} />;
-  if (meta.isError) return <LoadError error={meta.error} what="metadata" onRetry={() => meta.refetch()} />;
+  if (meta.isError)
+    return <LoadError error={meta.error} what="metadata" onRetry={() => meta.refetch()} />;
   const m = meta.data;
   return (
     <Stack gap="md" data-testid="metadata-tab">

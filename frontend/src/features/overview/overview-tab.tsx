@@ -32,12 +32,26 @@ import {
 import { confirmDestructive } from "@/components/confirm";
 import { LoadError } from "@/components/query-state";
 import { VersionProgress } from "@/components/status-badge";
-import { formatBytes, formatDateTime, formatNumber, formatPercent, formatRelative } from "@/lib/format";
+import {
+  formatBytes,
+  formatDateTime,
+  formatNumber,
+  formatPercent,
+  formatRelative,
+} from "@/lib/format";
 import { CountBars } from "@/features/statistics/count-bars";
 import { classRows, meanPropertyCoverage } from "@/features/statistics/stats-utils";
 import { useVersionContext } from "@/features/versions/version-context";
 
-function Field({ label, children, testId }: { label: string; children: React.ReactNode; testId?: string }) {
+function Field({
+  label,
+  children,
+  testId,
+}: {
+  label: string;
+  children: React.ReactNode;
+  testId?: string;
+}) {
   return (
     <div>
       <Text size="xs" c="dimmed" fw={600} tt="uppercase">
@@ -71,7 +85,13 @@ function Metric({
       {loading ? (
         <Skeleton height={32} mt={6} w="60%" />
       ) : (
-        <Text fz={28} fw={700} className="tabular-nums" data-testid={testId} aria-label={`${label}: ${value}`}>
+        <Text
+          fz={28}
+          fw={700}
+          className="tabular-nums"
+          data-testid={testId}
+          aria-label={`${label}: ${value}`}
+        >
           {value}
         </Text>
       )}
@@ -123,7 +143,10 @@ function HeaderCard({ version }: { version: Version }) {
                     onConfirm: () =>
                       remove.mutate(version.id, {
                         onSuccess: () => {
-                          notifications.show({ color: "teal", message: `Version ${version.number} deleted.` });
+                          notifications.show({
+                            color: "teal",
+                            message: `Version ${version.number} deleted.`,
+                          });
                           navigate(`/projects/${version.project}/models`);
                         },
                         onError: (error) =>
@@ -144,7 +167,11 @@ function HeaderCard({ version }: { version: Version }) {
       </Group>
       <SimpleGrid cols={{ base: 2, sm: 3, lg: 6 }} spacing="md">
         <Field label="Status">
-          <VersionProgress status={version.status} progress={version.progress} error={version.error} />
+          <VersionProgress
+            status={version.status}
+            progress={version.progress}
+            error={version.error}
+          />
         </Field>
         <Field label="Schema" testId="version-schema">
           {version.schema ?? "—"}
@@ -199,7 +226,11 @@ function QuickActions({ version }: { version: Version }) {
         >
           <Button
             component={Link}
-            to={previous ? `/versions/${version.id}/history?from=${previous.id}&to=${version.id}` : "#"}
+            to={
+              previous
+                ? `/versions/${version.id}/history?from=${previous.id}&to=${version.id}`
+                : "#"
+            }
             variant="light"
             leftSection={<IconGitCompare size={16} />}
             disabled={!previous || !ready}
@@ -238,7 +269,11 @@ export function OverviewTab() {
         <Metric
           label="Elements"
           value={stats.data ? formatNumber(stats.data.totals.elements) : dash}
-          hint={stats.data ? `${formatNumber(stats.data.totals.with_geometry)} with geometry` : "IFC products"}
+          hint={
+            stats.data
+              ? `${formatNumber(stats.data.totals.with_geometry)} with geometry`
+              : "IFC products"
+          }
           testId="metric-elements"
           loading={loading}
         />
@@ -264,7 +299,9 @@ export function OverviewTab() {
           loading={loading}
         />
       </SimpleGrid>
-      {stats.isError && <LoadError error={stats.error} what="statistics" onRetry={() => stats.refetch()} />}
+      {stats.isError && (
+        <LoadError error={stats.error} what="statistics" onRetry={() => stats.refetch()} />
+      )}
       <SimpleGrid cols={{ base: 1, md: 3 }}>
         <Card withBorder padding="md" style={{ gridColumn: "span 2" }}>
           <Group justify="space-between" mb="sm">
@@ -272,7 +309,12 @@ export function OverviewTab() {
               Elements by class
             </Title>
             {ready && (
-              <Button component={Link} to={`/versions/${version.id}/statistics`} size="compact-sm" variant="subtle">
+              <Button
+                component={Link}
+                to={`/versions/${version.id}/statistics`}
+                size="compact-sm"
+                variant="subtle"
+              >
                 All statistics
               </Button>
             )}
@@ -284,7 +326,13 @@ export function OverviewTab() {
           )}
           {loading && <Skeleton height={260} />}
           {stats.data && (
-            <CountBars rows={classRows(stats.data)} limit={10} noun="classes" testId="overview-class-chart" label="IFC class" />
+            <CountBars
+              rows={classRows(stats.data)}
+              limit={10}
+              noun="classes"
+              testId="overview-class-chart"
+              label="IFC class"
+            />
           )}
         </Card>
         <Stack gap="md">

@@ -41,7 +41,9 @@ export function CreateProjectModal({
   };
 
   const generalError =
-    create.error && !fieldErrors.name && !fieldErrors.description ? errorMessage(create.error) : null;
+    create.error && !fieldErrors.name && !fieldErrors.description
+      ? errorMessage(create.error)
+      : null;
 
   return (
     <Modal opened={opened} onClose={close} title="New project" centered>

@@ -48,7 +48,10 @@ export function ProjectSettingsMenu({ project }: { project: Project }) {
                 onConfirm: () =>
                   remove.mutate(project.id, {
                     onSuccess: () => {
-                      notifications.show({ color: "teal", message: `Project “${project.name}” deleted.` });
+                      notifications.show({
+                        color: "teal",
+                        message: `Project “${project.name}” deleted.`,
+                      });
                       navigate("/projects");
                     },
                     onError: (error) =>

@@ -21,14 +21,17 @@ import { LoadError, SkeletonLines } from "@/components/query-state";
 import { formatValue } from "@/lib/format";
 
 function groupProperties(properties: ElementProperty[]) {
-  const groups = new Map<string, { pset: string; kind: ElementProperty["kind"]; rows: ElementProperty[] }>();
+  const groups = new Map<
+    string,
+    { pset: string; kind: ElementProperty["kind"]; rows: ElementProperty[] }
+  >();
   for (const property of properties) {
     const key = `${property.kind}:${property.pset}`;
     if (!groups.has(key)) groups.set(key, { pset: property.pset, kind: property.kind, rows: [] });
     groups.get(key)!.rows.push(property);
   }
-  return [...groups.values()].sort(
-    (a, b) => (a.kind === b.kind ? a.pset.localeCompare(b.pset) : a.kind === "pset" ? -1 : 1),
+  return [...groups.values()].sort((a, b) =>
+    a.kind === b.kind ? a.pset.localeCompare(b.pset) : a.kind === "pset" ? -1 : 1,
   );
 }
 
@@ -84,7 +87,9 @@ export function ElementDetails({
 
   if (element.isPending) return <SkeletonLines lines={8} />;
   if (element.isError)
-    return <LoadError error={element.error} what="this element" onRetry={() => element.refetch()} />;
+    return (
+      <LoadError error={element.error} what="this element" onRetry={() => element.refetch()} />
+    );
   const e = element.data;
 
   return (
@@ -154,7 +159,12 @@ export function ElementDetails({
           chevronPosition="left"
         >
           {groups.map((group) => (
-            <Accordion.Item key={`${group.kind}:${group.pset}`} value={`${group.kind}:${group.pset}`} data-testid="pset-group" data-pset={group.pset}>
+            <Accordion.Item
+              key={`${group.kind}:${group.pset}`}
+              value={`${group.kind}:${group.pset}`}
+              data-testid="pset-group"
+              data-pset={group.pset}
+            >
               <Accordion.Control>
                 <Group gap={6} wrap="nowrap">
                   <Text size="sm" fw={500} truncate>
@@ -174,7 +184,11 @@ export function ElementDetails({
                 <Table verticalSpacing={3} fz="sm">
                   <Table.Tbody>
                     {group.rows.map((property) => (
-                      <Table.Tr key={`${property.name}-${property.source}`} data-testid="property-row" data-source={property.source}>
+                      <Table.Tr
+                        key={`${property.name}-${property.source}`}
+                        data-testid="property-row"
+                        data-source={property.source}
+                      >
                         <Table.Td w="45%" c="dimmed" style={{ wordBreak: "break-word" }}>
                           {property.name}
                         </Table.Td>

@@ -85,8 +85,9 @@ describe("Properties table filters", () => {
       const page = Number(request.url.searchParams.get("page"));
       const size = Number(request.url.searchParams.get("page_size"));
       const total = request.url.searchParams.get("search") ? 3 : 1200;
-      const rows = Array.from({ length: Math.max(0, Math.min(size, total - (page - 1) * size)) }, (_, i) =>
-        row((page - 1) * size + i),
+      const rows = Array.from(
+        { length: Math.max(0, Math.min(size, total - (page - 1) * size)) },
+        (_, i) => row((page - 1) * size + i),
       );
       return { body: { count: total, next: null, previous: null, results: rows } };
     });
@@ -102,14 +103,18 @@ describe("Properties table filters", () => {
   });
 
   const elementCalls = () =>
-    net.calls("/api/versions/7/elements/").filter((r) => r.url.searchParams.get("page_size") === "500");
+    net
+      .calls("/api/versions/7/elements/")
+      .filter((r) => r.url.searchParams.get("page_size") === "500");
 
   it("queries the first page, filters by class, debounces search and resets", async () => {
     const { router } = renderWithApp(<PropertiesView versionId={7} />, {
       path: "/versions/:versionId/properties",
       route: "/versions/7/properties",
     });
-    await waitFor(() => expect(screen.getByTestId("elements-count")).toHaveTextContent("1,200 elements"));
+    await waitFor(() =>
+      expect(screen.getByTestId("elements-count")).toHaveTextContent("1,200 elements"),
+    );
     expect(elementCalls()[0].url.searchParams.get("page")).toBe("1");
     expect(elementCalls()[0].url.searchParams.has("ifc_class")).toBe(false);
     await waitFor(() => expect(screen.getAllByTestId("element-row").length).toBeGreaterThan(5));
@@ -126,19 +131,26 @@ describe("Properties table filters", () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });
     const before = elementCalls().length;
     const search = screen.getByRole("textbox", { name: "Search" });
-    for (const text of ["d", "do", "doo", "door"]) fireEvent.change(search, { target: { value: text } });
+    for (const text of ["d", "do", "doo", "door"])
+      fireEvent.change(search, { target: { value: text } });
     await act(async () => vi.advanceTimersByTime(SEARCH_DEBOUNCE_MS / 2));
     expect(elementCalls().filter((c) => c.url.searchParams.get("search")).length).toBe(0);
     await act(async () => vi.advanceTimersByTime(SEARCH_DEBOUNCE_MS));
     vi.useRealTimers();
-    await waitFor(() => expect(screen.getByTestId("elements-count")).toHaveTextContent("3 elements"));
-    const searches = elementCalls().slice(before).map((c) => c.url.searchParams.get("search"));
+    await waitFor(() =>
+      expect(screen.getByTestId("elements-count")).toHaveTextContent("3 elements"),
+    );
+    const searches = elementCalls()
+      .slice(before)
+      .map((c) => c.url.searchParams.get("search"));
     expect(searches.filter(Boolean)).toEqual(["door"]);
     expect(elementCalls().at(-1)!.url.searchParams.get("ifc_class")).toBe("IfcDoor");
 
     // Reset clears every filter and the URL.
     fireEvent.click(screen.getByTestId("filter-reset"));
-    await waitFor(() => expect(screen.getByTestId("elements-count")).toHaveTextContent("1,200 elements"));
+    await waitFor(() =>
+      expect(screen.getByTestId("elements-count")).toHaveTextContent("1,200 elements"),
+    );
     expect(router.state.location.search).toBe("");
     expect(screen.getByRole("textbox", { name: "Search" })).toHaveValue("");
   });
@@ -150,9 +162,13 @@ describe("Properties table filters", () => {
     });
     await waitFor(() => expect(screen.getByTestId("elements-count")).toHaveTextContent("1,200"));
     fireEvent.click(screen.getByTestId("sort-name"));
-    await waitFor(() => expect(elementCalls().at(-1)!.url.searchParams.get("ordering")).toBe("name"));
+    await waitFor(() =>
+      expect(elementCalls().at(-1)!.url.searchParams.get("ordering")).toBe("name"),
+    );
     fireEvent.click(screen.getByTestId("sort-name"));
-    await waitFor(() => expect(elementCalls().at(-1)!.url.searchParams.get("ordering")).toBe("-name"));
+    await waitFor(() =>
+      expect(elementCalls().at(-1)!.url.searchParams.get("ordering")).toBe("-name"),
+    );
   });
 
   it("asks for property sets when a property column is chosen and shows the values", async () => {

@@ -20,7 +20,13 @@ export const EMPTY_FILTERS: ElementFilters = {
   columns: [],
 };
 
-const ORDERING_FIELDS: ElementOrderingField[] = ["guid", "ifc_class", "name", "storey", "type_name"];
+const ORDERING_FIELDS: ElementOrderingField[] = [
+  "guid",
+  "ifc_class",
+  "name",
+  "storey",
+  "type_name",
+];
 
 function parseOrdering(value: string | null): ElementOrdering | null {
   if (!value) return null;

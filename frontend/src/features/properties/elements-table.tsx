@@ -22,12 +22,42 @@ interface Column {
 }
 
 const BASE_COLUMNS: Column[] = [
-  { key: "guid", label: "GlobalId", width: "210px", sort: "guid", value: (r) => r.guid, mono: true },
-  { key: "ifc_class", label: "Class", width: "180px", sort: "ifc_class", value: (r) => r.ifc_class },
-  { key: "name", label: "Name", width: "minmax(220px, 2fr)", sort: "name", value: (r) => r.name ?? "" },
+  {
+    key: "guid",
+    label: "GlobalId",
+    width: "210px",
+    sort: "guid",
+    value: (r) => r.guid,
+    mono: true,
+  },
+  {
+    key: "ifc_class",
+    label: "Class",
+    width: "180px",
+    sort: "ifc_class",
+    value: (r) => r.ifc_class,
+  },
+  {
+    key: "name",
+    label: "Name",
+    width: "minmax(220px, 2fr)",
+    sort: "name",
+    value: (r) => r.name ?? "",
+  },
   { key: "storey", label: "Storey", width: "160px", sort: "storey", value: (r) => r.storey ?? "" },
-  { key: "type_name", label: "Type", width: "minmax(160px, 1fr)", sort: "type_name", value: (r) => r.type_name ?? "" },
-  { key: "materials", label: "Materials", width: "minmax(140px, 1fr)", value: (r) => r.materials.join(", ") },
+  {
+    key: "type_name",
+    label: "Type",
+    width: "minmax(160px, 1fr)",
+    sort: "type_name",
+    value: (r) => r.type_name ?? "",
+  },
+  {
+    key: "materials",
+    label: "Materials",
+    width: "minmax(140px, 1fr)",
+    value: (r) => r.materials.join(", "),
+  },
 ];
 
 function propertyColumn(column: string): Column {
@@ -43,7 +73,13 @@ function propertyColumn(column: string): Column {
   };
 }
 
-function SortIcon({ ordering, field }: { ordering: ElementOrdering | null; field: ElementOrderingField }) {
+function SortIcon({
+  ordering,
+  field,
+}: {
+  ordering: ElementOrdering | null;
+  field: ElementOrderingField;
+}) {
   if (ordering === field) return <IconArrowUp size={14} />;
   if (ordering === `-${field}`) return <IconArrowDown size={14} />;
   return <IconArrowsSort size={14} opacity={0.35} />;
@@ -118,13 +154,27 @@ export function ElementsTable({
   const error = pages.error;
 
   return (
-    <Box className={classes.wrapper} data-testid="elements-table" role="table" aria-rowcount={pages.count + 1}>
+    <Box
+      className={classes.wrapper}
+      data-testid="elements-table"
+      role="table"
+      aria-rowcount={pages.count + 1}
+    >
       <div ref={scrollRef} className={classes.scroller}>
         <div className={classes.header} style={{ gridTemplateColumns: template }} role="row">
           {columns.map((column) => (
-            <div key={column.key} role="columnheader" className={classes.headerCell} aria-sort={
-              column.sort && ordering === column.sort ? "ascending" : column.sort && ordering === `-${column.sort}` ? "descending" : undefined
-            }>
+            <div
+              key={column.key}
+              role="columnheader"
+              className={classes.headerCell}
+              aria-sort={
+                column.sort && ordering === column.sort
+                  ? "ascending"
+                  : column.sort && ordering === `-${column.sort}`
+                    ? "descending"
+                    : undefined
+              }
+            >
               {column.sort ? (
                 <UnstyledButton
                   className={classes.sortButton}
@@ -184,7 +234,11 @@ export function ElementsTable({
                     className={column.mono ? `${classes.cell} ${classes.mono}` : classes.cell}
                     title={row ? column.value(row) : undefined}
                   >
-                    {row ? column.value(row) || <span className={classes.empty}>—</span> : <Skeleton height={12} width="70%" />}
+                    {row ? (
+                      column.value(row) || <span className={classes.empty}>—</span>
+                    ) : (
+                      <Skeleton height={12} width="70%" />
+                    )}
                   </div>
                 ))}
               </div>

@@ -56,17 +56,24 @@ export function PropertiesView({ versionId }: { versionId: number }) {
       classes: (data?.by_class ?? [])
         .slice()
         .sort((a, b) => a.ifc_class.localeCompare(b.ifc_class))
-        .map((row) => ({ value: row.ifc_class, label: `${row.ifc_class} (${formatNumber(row.count)})` })),
+        .map((row) => ({
+          value: row.ifc_class,
+          label: `${row.ifc_class} (${formatNumber(row.count)})`,
+        })),
       storeys: (data?.by_storey ?? [])
         .filter((row) => row.storey)
-        .map((row) => ({ value: row.storey!, label: `${row.storey ?? NO_STOREY} (${formatNumber(row.count)})` })),
+        .map((row) => ({
+          value: row.storey!,
+          label: `${row.storey ?? NO_STOREY} (${formatNumber(row.count)})`,
+        })),
       psets: [...new Set((data?.property_coverage ?? []).map((row) => row.pset))].sort(),
       columns: suggestions.data ?? [],
     };
   }, [stats.data, suggestions.data]);
 
   const setFilters = useCallback(
-    (next: ElementFilters) => setParams((current) => filtersToParams(next, current), { replace: true }),
+    (next: ElementFilters) =>
+      setParams((current) => filtersToParams(next, current), { replace: true }),
     [setParams],
   );
   const setOrdering = (ordering: ElementOrdering | null) => setFilters({ ...filters, ordering });
@@ -86,7 +93,9 @@ export function PropertiesView({ versionId }: { versionId: number }) {
       <ElementFilterBar filters={filters} onChange={setFilters} options={options} />
       <Group justify="space-between">
         <Text size="sm" c="dimmed" data-testid="elements-count" data-count={count ?? ""}>
-          {count === null ? "Loading elements…" : `${formatNumber(count)} element${count === 1 ? "" : "s"}`}
+          {count === null
+            ? "Loading elements…"
+            : `${formatNumber(count)} element${count === 1 ? "" : "s"}`}
         </Text>
         <Text size="xs" c="dimmed">
           Click a row (or press Enter) for all its properties. Sort by clicking a column title.

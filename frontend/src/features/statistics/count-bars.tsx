@@ -83,7 +83,12 @@ export function CountBars({
           </Table.Thead>
           <Table.Tbody>
             {shown.map((row) => (
-              <Table.Tr key={row.label} data-testid="chart-row" data-label={row.label} data-count={row.count}>
+              <Table.Tr
+                key={row.label}
+                data-testid="chart-row"
+                data-label={row.label}
+                data-count={row.count}
+              >
                 <Table.Td>{row.label}</Table.Td>
                 <Table.Td>{row.count}</Table.Td>
               </Table.Tr>

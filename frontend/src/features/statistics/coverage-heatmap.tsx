@@ -27,7 +27,9 @@ export function CoverageHeatmap({ stats }: { stats: Statistics }) {
         >
           <thead>
             <tr>
-              <th style={{ position: "sticky", left: 0, background: "var(--mantine-color-body)" }} />
+              <th
+                style={{ position: "sticky", left: 0, background: "var(--mantine-color-body)" }}
+              />
               {matrix.psets.map((pset) => (
                 <th
                   key={pset.name}
@@ -83,7 +85,10 @@ export function CoverageHeatmap({ stats }: { stats: Statistics }) {
                         aria-label={`${cls.name}, ${pset.name}: ${share === undefined ? "none" : formatPercent(share)}`}
                         style={{
                           background: cellColor(share),
-                          border: share === undefined ? "1px dashed var(--mantine-color-default-border)" : undefined,
+                          border:
+                            share === undefined
+                              ? "1px dashed var(--mantine-color-default-border)"
+                              : undefined,
                           width: 34,
                           height: 24,
                           textAlign: "center",

@@ -7,7 +7,10 @@ import { makeStatistics, makeVersion } from "@/testing/fixtures";
 import { renderWithApp } from "@/testing/render";
 import StatisticsTab from "./statistics-tab";
 
-const classes = Array.from({ length: 40 }, (_, i) => ({ ifc_class: `IfcClass${String(i).padStart(2, "0")}`, count: 100 - i }));
+const classes = Array.from({ length: 40 }, (_, i) => ({
+  ifc_class: `IfcClass${String(i).padStart(2, "0")}`,
+  count: 100 - i,
+}));
 
 beforeEach(() => {
   mockFetch().on("GET", "/api/versions/11/statistics/", {
@@ -44,8 +47,13 @@ describe("StatisticsTab", () => {
     const otherTotal = classes.slice(12).reduce((s, c) => s + c.count, 0);
     expect(rows[12]).toHaveAttribute("data-count", String(otherTotal));
     expect(screen.getByTestId("total-elements")).toHaveTextContent("107");
-    expect(within(screen.getByTestId("chart-by-storey")).getAllByTestId("chart-row")).toHaveLength(2);
-    expect(screen.getAllByTestId("coverage-row").map((r) => r.dataset.ifcClass)).toEqual(["IfcWall", "IfcDoor"]);
+    expect(within(screen.getByTestId("chart-by-storey")).getAllByTestId("chart-row")).toHaveLength(
+      2,
+    );
+    expect(screen.getAllByTestId("coverage-row").map((r) => r.dataset.ifcClass)).toEqual([
+      "IfcWall",
+      "IfcDoor",
+    ]);
     expect(within(screen.getByTestId("systems-table")).getByText("Heating")).toBeInTheDocument();
   });
 

@@ -8,7 +8,15 @@ import { CountBars } from "./count-bars";
 import { CoverageHeatmap } from "./coverage-heatmap";
 import { classRows, materialRows, storeyRows } from "./stats-utils";
 
-function Section({ title, description, children }: { title: string; description?: string; children: React.ReactNode }) {
+function Section({
+  title,
+  description,
+  children,
+}: {
+  title: string;
+  description?: string;
+  children: React.ReactNode;
+}) {
   return (
     <Card withBorder padding="md">
       <Title order={2} size="h5" mb={2}>
@@ -30,7 +38,8 @@ export default function StatisticsTab() {
   const stats = useStatistics(version.id, ready);
   if (!ready) return <NotReady version={version} what="Statistics" />;
   if (stats.isPending) return <SkeletonLines lines={10} height={36} />;
-  if (stats.isError) return <LoadError error={stats.error} what="statistics" onRetry={() => stats.refetch()} />;
+  if (stats.isError)
+    return <LoadError error={stats.error} what="statistics" onRetry={() => stats.refetch()} />;
   const data = stats.data;
   const totals = data.totals;
   return (
@@ -51,15 +60,28 @@ export default function StatisticsTab() {
             <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
               {label}
             </Text>
-            <Text fw={650} size="lg" className="tabular-nums" data-testid={`total-${label.toLowerCase().replace(/ /g, "-")}`}>
+            <Text
+              fw={650}
+              size="lg"
+              className="tabular-nums"
+              data-testid={`total-${label.toLowerCase().replace(/ /g, "-")}`}
+            >
               {formatNumber(value)}
             </Text>
           </div>
         ))}
       </Group>
       <SimpleGrid cols={{ base: 1, lg: 2 }}>
-        <Section title="Elements by class" description="The biggest classes; the rest are summed as Other.">
-          <CountBars rows={classRows(data)} noun="classes" testId="chart-by-class" label="IFC class" />
+        <Section
+          title="Elements by class"
+          description="The biggest classes; the rest are summed as Other."
+        >
+          <CountBars
+            rows={classRows(data)}
+            noun="classes"
+            testId="chart-by-class"
+            label="IFC class"
+          />
         </Section>
         <Section title="Elements by storey" description="In the building's storey order.">
           <CountBars
@@ -80,7 +102,10 @@ export default function StatisticsTab() {
         <CoverageHeatmap stats={data} />
       </Section>
       <SimpleGrid cols={{ base: 1, lg: 2 }}>
-        <Section title="Material usage" description="Elements per material (an element may use several).">
+        <Section
+          title="Material usage"
+          description="Elements per material (an element may use several)."
+        >
           <CountBars
             rows={materialRows(data)}
             noun="materials"

@@ -22,7 +22,10 @@ export function topN(rows: CountRow[], n: number, noun = "more"): CountRow[] {
   const kept = sorted.slice(0, n);
   const rest = sorted.slice(n);
   const count = rest.reduce((sum, row) => sum + row.count, 0);
-  return [...kept, { label: `Other (${rest.length} ${noun})`, count, other: true, members: rest.length }];
+  return [
+    ...kept,
+    { label: `Other (${rest.length} ${noun})`, count, other: true, members: rest.length },
+  ];
 }
 
 export const classRows = (stats: Statistics): CountRow[] =>

@@ -10,7 +10,9 @@ import { UploadPanel } from "./upload-panel";
 
 beforeEach(() => {
   FakeXhr.install();
-  mockFetch().on("GET", "/api/versions/50/", { body: makeVersion({ id: 50, status: "ready", number: 4 }) });
+  mockFetch().on("GET", "/api/versions/50/", {
+    body: makeVersion({ id: 50, status: "ready", number: 4 }),
+  });
   document.cookie = "csrftoken=test-token";
 });
 afterEach(() => vi.unstubAllGlobals());
@@ -35,18 +37,24 @@ describe("UploadPanel", () => {
     const [haus, copy] = FakeXhr.open();
     haus.progress(30, 100);
     await waitFor(() =>
-      expect(within(screen.getAllByTestId("upload-row")[0]).getByTestId("upload-status")).toHaveTextContent(
-        "Uploading… 30%",
-      ),
+      expect(
+        within(screen.getAllByTestId("upload-row")[0]).getByTestId("upload-status"),
+      ).toHaveTextContent("Uploading… 30%"),
     );
-    copy.respond(409, { detail: "This file is identical to version 3 of model Haus (uploaded 2 Jan 2025)." });
-    await waitFor(() => expect(screen.getAllByTestId("upload-row")[1]).toHaveAttribute("data-state", "error"));
-    expect(within(screen.getAllByTestId("upload-row")[1]).getByTestId("upload-error")).toHaveTextContent(
-      "This file is identical to version 3 of model Haus (uploaded 2 Jan 2025).",
+    copy.respond(409, {
+      detail: "This file is identical to version 3 of model Haus (uploaded 2 Jan 2025).",
+    });
+    await waitFor(() =>
+      expect(screen.getAllByTestId("upload-row")[1]).toHaveAttribute("data-state", "error"),
     );
+    expect(
+      within(screen.getAllByTestId("upload-row")[1]).getByTestId("upload-error"),
+    ).toHaveTextContent("This file is identical to version 3 of model Haus (uploaded 2 Jan 2025).");
 
     haus.respond(201, makeVersion({ id: 50, status: "uploaded", number: 4 }));
-    await waitFor(() => expect(screen.getAllByTestId("upload-row")[0]).toHaveAttribute("data-state", "ready"));
+    await waitFor(() =>
+      expect(screen.getAllByTestId("upload-row")[0]).toHaveAttribute("data-state", "ready"),
+    );
     expect(screen.getAllByTestId("upload-row")[0]).toHaveTextContent("version 4");
 
     fireEvent.click(within(screen.getAllByTestId("upload-row")[1]).getByTestId("upload-retry"));

@@ -84,7 +84,9 @@ export function UploadRow({ item }: { item: UploadItem }) {
               <Progress
                 value={value}
                 size="sm"
-                color={item.state === "ready" ? "teal" : item.state === "processing" ? "violet" : "blue"}
+                color={
+                  item.state === "ready" ? "teal" : item.state === "processing" ? "violet" : "blue"
+                }
                 animated={busy}
                 aria-label={`${STATE_LABEL[item.state]} ${Math.round(value)}%`}
                 data-testid="upload-progress"
@@ -108,12 +110,19 @@ export function UploadRow({ item }: { item: UploadItem }) {
             </IconButton>
           )}
           {item.state === "failed" && item.version && (
-            <IconButton label="Open the failed version" to={`/versions/${item.version.id}/overview`}>
+            <IconButton
+              label="Open the failed version"
+              to={`/versions/${item.version.id}/overview`}
+            >
               <IconExternalLink size={16} />
             </IconButton>
           )}
           {item.state === "error" && (
-            <IconButton label="Retry upload" onClick={() => queue.retry(item.id)} data-testid="upload-retry">
+            <IconButton
+              label="Retry upload"
+              onClick={() => queue.retry(item.id)}
+              data-testid="upload-retry"
+            >
               <IconRefresh size={16} />
             </IconButton>
           )}
@@ -180,7 +189,11 @@ export function UploadPanel({ projectId, canUpload }: { projectId: number; canUp
         <Stack gap="xs" data-testid="upload-list" aria-label="Uploads">
           {finished > 0 && (
             <Group justify="flex-end">
-              <Button size="compact-xs" variant="subtle" onClick={() => queue.clearFinished(projectId)}>
+              <Button
+                size="compact-xs"
+                variant="subtle"
+                onClick={() => queue.clearFinished(projectId)}
+              >
                 Clear finished
               </Button>
             </Group>

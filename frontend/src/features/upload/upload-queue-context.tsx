@@ -6,7 +6,6 @@ import { notifications } from "@mantine/notifications";
 import { queryKeys } from "@/api/query-keys";
 import { UploadQueue, type UploadQueueOptions } from "./upload-queue";
 
-
 export function UploadQueueProvider({
   children,
   options,
@@ -47,4 +46,3 @@ export function UploadQueueProvider({
   useEffect(() => () => queue.dispose(), [queue]);
   return <UploadQueueContext.Provider value={queue}>{children}</UploadQueueContext.Provider>;
 }
-

@@ -36,7 +36,9 @@ describe("UploadQueue", () => {
     expect(FakeXhr.open()[0].headers["X-CSRFToken"]).toBe("test-token");
 
     FakeXhr.open()[0].respond(201, makeVersion({ id: 21, status: "uploaded", progress: 0 }));
-    await waitFor(() => expect(FakeXhr.open().map((x) => x.fileName)).toEqual(["b.IFC", "c.ifczip"]));
+    await waitFor(() =>
+      expect(FakeXhr.open().map((x) => x.fileName)).toEqual(["b.IFC", "c.ifczip"]),
+    );
     queue.dispose();
   });
 
@@ -45,7 +47,9 @@ describe("UploadQueue", () => {
       makeVersion({ id: 21, status: "processing", progress: 40 }),
       makeVersion({ id: 21, status: "ready", progress: 100 }),
     ];
-    net.on("GET", "/api/versions/21/", () => ({ body: statuses.shift() ?? makeVersion({ id: 21 }) }));
+    net.on("GET", "/api/versions/21/", () => ({
+      body: statuses.shift() ?? makeVersion({ id: 21 }),
+    }));
     const settled = vi.fn();
     const queue = new UploadQueue({ pollInterval: 10, onSettled: settled });
     const seen: string[] = [];
@@ -80,7 +84,9 @@ describe("UploadQueue", () => {
       detail: "This file is identical to version 3 of model X (uploaded 2025-01-02).",
     });
     huge.respond(413, { detail: "The file is larger than the 2048 MB limit." });
-    fake.respond(400, { file: ["This is not an IFC file: it starts with 'version https://git-lfs'."] });
+    fake.respond(400, {
+      file: ["This is not an IFC file: it starts with 'version https://git-lfs'."],
+    });
     await waitFor(() => expect(byName(queue, "fake.ifc").state).toBe("error"));
 
     expect(byName(queue, "dup.ifc")).toMatchObject({
@@ -127,7 +133,9 @@ describe("UploadQueue", () => {
     queue.retry(byName(queue, "flaky.ifc").id);
     expect(byName(queue, "flaky.ifc").state).toBe("uploading");
     await waitFor(() => expect(FakeXhr.open().map((x) => x.fileName)).toContain("flaky.ifc"));
-    FakeXhr.open().find((x) => x.fileName === "flaky.ifc")!.respond(201, makeVersion({ id: 30, status: "uploaded" }));
+    FakeXhr.open()
+      .find((x) => x.fileName === "flaky.ifc")!
+      .respond(201, makeVersion({ id: 30, status: "uploaded" }));
     await waitFor(() => expect(byName(queue, "flaky.ifc").state).toBe("ready"));
 
     const other = FakeXhr.open().find((x) => x.fileName === "other.ifc")!;
@@ -139,12 +147,19 @@ describe("UploadQueue", () => {
   it("reports a failed ingest with the version's reason", async () => {
     const queue = new UploadQueue({ pollInterval: 10 });
     net.on("GET", "/api/versions/40/", {
-      body: makeVersion({ id: 40, status: "failed", progress: 30, error: "The file ends in the middle of an entity (line 5120)." }),
+      body: makeVersion({
+        id: 40,
+        status: "failed",
+        progress: 30,
+        error: "The file ends in the middle of an entity (line 5120).",
+      }),
     });
     queue.add(1, [ifc("broken.ifc")]);
     await waitFor(() => expect(FakeXhr.open()).toHaveLength(1));
     FakeXhr.open()[0].respond(201, makeVersion({ id: 40, status: "uploaded" }));
     await waitFor(() => expect(byName(queue, "broken.ifc").state).toBe("failed"));
-    expect(byName(queue, "broken.ifc").error).toBe("The file ends in the middle of an entity (line 5120).");
+    expect(byName(queue, "broken.ifc").error).toBe(
+      "The file ends in the middle of an entity (line 5120).",
+    );
   });
 });

@@ -212,26 +212,29 @@ export class UploadQueue {
 
   private schedulePoll(id: string, versionId: number, pollErrors: number): void {
     this.stopPolling(id);
-    const timer = setTimeout(async () => {
-      this.timers.delete(id);
-      if (!this.find(id)) return;
-      try {
-        const version = await getVersion(versionId);
-        if (this.find(id)) this.afterVersion(id, version);
-      } catch (error) {
+    const timer = setTimeout(
+      async () => {
+        this.timers.delete(id);
         if (!this.find(id)) return;
-        if (pollErrors + 1 >= MAX_POLL_ERRORS) {
-          const settled = this.update(id, {
-            state: "error",
-            error: `Lost track of the processing: ${errorMessage(error)}`,
-            errorStatus: error instanceof ApiError ? error.status : null,
-          });
-          if (settled) this.options.onSettled?.(settled);
-          return;
+        try {
+          const version = await getVersion(versionId);
+          if (this.find(id)) this.afterVersion(id, version);
+        } catch (error) {
+          if (!this.find(id)) return;
+          if (pollErrors + 1 >= MAX_POLL_ERRORS) {
+            const settled = this.update(id, {
+              state: "error",
+              error: `Lost track of the processing: ${errorMessage(error)}`,
+              errorStatus: error instanceof ApiError ? error.status : null,
+            });
+            if (settled) this.options.onSettled?.(settled);
+            return;
+          }
+          this.schedulePoll(id, versionId, pollErrors + 1);
         }
-        this.schedulePoll(id, versionId, pollErrors + 1);
-      }
-    }, this.pollInterval * (pollErrors > 0 ? 2 : 1));
+      },
+      this.pollInterval * (pollErrors > 0 ? 2 : 1),
+    );
     this.timers.set(id, timer);
   }
 

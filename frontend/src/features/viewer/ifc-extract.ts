@@ -39,8 +39,17 @@ export class BatchBuilder {
         ifcGeometry.GetVertexData(),
         ifcGeometry.GetVertexDataSize(),
       );
-      const indexData = api.GetIndexArray(ifcGeometry.GetIndexData(), ifcGeometry.GetIndexDataSize());
-      this.addGeometry(mesh.expressID, vertexData, indexData, geometry.flatTransformation, geometry.color);
+      const indexData = api.GetIndexArray(
+        ifcGeometry.GetIndexData(),
+        ifcGeometry.GetIndexDataSize(),
+      );
+      this.addGeometry(
+        mesh.expressID,
+        vertexData,
+        indexData,
+        geometry.flatTransformation,
+        geometry.color,
+      );
       ifcGeometry.delete();
     }
     this.elementIds.add(mesh.expressID);
@@ -69,16 +78,24 @@ export class BatchBuilder {
     const g = Math.round(color.y * 255);
     const b = Math.round(color.z * 255);
     const a = Math.round(color.w * 255);
-    let minX = Infinity, minY = Infinity, minZ = Infinity;
-    let maxX = -Infinity, maxY = -Infinity, maxZ = -Infinity;
+    let minX = Infinity,
+      minY = Infinity,
+      minZ = Infinity;
+    let maxX = -Infinity,
+      maxY = -Infinity,
+      maxZ = -Infinity;
     for (let v = 0; v < vertices; v += 1) {
       const o = v * 6;
-      const x = vertexData[o], y = vertexData[o + 1], z = vertexData[o + 2];
+      const x = vertexData[o],
+        y = vertexData[o + 1],
+        z = vertexData[o + 2];
       // Column-major 4x4 (the layout three.js Matrix4.fromArray expects).
       const px = m[0] * x + m[4] * y + m[8] * z + m[12];
       const py = m[1] * x + m[5] * y + m[9] * z + m[13];
       const pz = m[2] * x + m[6] * y + m[10] * z + m[14];
-      const nx0 = vertexData[o + 3], ny0 = vertexData[o + 4], nz0 = vertexData[o + 5];
+      const nx0 = vertexData[o + 3],
+        ny0 = vertexData[o + 4],
+        nz0 = vertexData[o + 5];
       let nx = m[0] * nx0 + m[4] * ny0 + m[8] * nz0;
       let ny = m[1] * nx0 + m[5] * ny0 + m[9] * nz0;
       let nz = m[2] * nx0 + m[6] * ny0 + m[10] * nz0;
@@ -132,7 +149,8 @@ interface Ref {
 }
 
 function refs(value: unknown): number[] {
-  if (Array.isArray(value)) return value.map((v: Ref) => v?.value).filter((v) => typeof v === "number");
+  if (Array.isArray(value))
+    return value.map((v: Ref) => v?.value).filter((v) => typeof v === "number");
   if (value && typeof value === "object" && typeof (value as Ref).value === "number")
     return [(value as Ref).value];
   return [];

@@ -1,4 +1,11 @@
-import { forwardRef, useEffect, useImperativeHandle, useRef, useState, type ReactNode } from "react";
+import {
+  forwardRef,
+  useEffect,
+  useImperativeHandle,
+  useRef,
+  useState,
+  type ReactNode,
+} from "react";
 import { Alert, Box, Group, Loader, Paper, Progress, Stack, Text } from "@mantine/core";
 import { IconAlertTriangle } from "@tabler/icons-react";
 import { formatBytes, formatNumber } from "@/lib/format";
@@ -24,7 +31,9 @@ export interface IfcViewerHandle {
   clearColours(): void;
   /** Frames the given elements, or the visible model. */
   fit(guids?: string[]): void;
-  setHiddenWhere(predicate: (element: { className: string; storey: string | null }) => boolean): void;
+  setHiddenWhere(
+    predicate: (element: { className: string; storey: string | null }) => boolean,
+  ): void;
   setSection(section: SectionState): void;
   hasGuid(guid: string): boolean;
 }
@@ -159,7 +168,9 @@ export const IfcViewer = forwardRef<IfcViewerHandle, IfcViewerProps>(function If
   );
 
   const share =
-    progress?.phase === "download" && progress.total > 0 ? (progress.loaded / progress.total) * 100 : null;
+    progress?.phase === "download" && progress.total > 0
+      ? (progress.loaded / progress.total) * 100
+      : null;
 
   return (
     <Box
@@ -192,21 +203,42 @@ export const IfcViewer = forwardRef<IfcViewerHandle, IfcViewerProps>(function If
         >
           <Group gap="xs" mb={6} wrap="nowrap">
             <Loader size="xs" />
-            <Text size="sm">{progress ? PHASE_LABEL[progress.phase] : "Starting the 3D engine"}…</Text>
+            <Text size="sm">
+              {progress ? PHASE_LABEL[progress.phase] : "Starting the 3D engine"}…
+            </Text>
           </Group>
-          <Progress value={share ?? 100} animated={share === null} size="sm" aria-label="Loading the model" />
+          <Progress
+            value={share ?? 100}
+            animated={share === null}
+            size="sm"
+            aria-label="Loading the model"
+          />
           <Text size="xs" c="dimmed" mt={4}>
             {progress?.phase === "download" &&
               `${formatBytes(progress.loaded)}${progress.total ? ` of ${formatBytes(progress.total)}` : ""}`}
-            {progress?.phase === "geometry" && `${formatNumber(progress.loaded)} elements with geometry so far`}
+            {progress?.phase === "geometry" &&
+              `${formatNumber(progress.loaded)} elements with geometry so far`}
             {progress?.phase === "parse" && `${formatBytes(progress.total)} in memory`}
             {progress?.phase === "metadata" && `${formatNumber(progress.total)} elements`}
           </Text>
         </Paper>
       )}
       {state === "error" && (
-        <Stack pos="absolute" inset={0} justify="center" align="center" p="md" style={{ zIndex: 3 }}>
-          <Alert color="red" icon={<IconAlertTriangle />} title="The 3D view could not be shown" maw={520} data-testid="viewer-error">
+        <Stack
+          pos="absolute"
+          inset={0}
+          justify="center"
+          align="center"
+          p="md"
+          style={{ zIndex: 3 }}
+        >
+          <Alert
+            color="red"
+            icon={<IconAlertTriangle />}
+            title="The 3D view could not be shown"
+            maw={520}
+            data-testid="viewer-error"
+          >
             {error}
           </Alert>
         </Stack>

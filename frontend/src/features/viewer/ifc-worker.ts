@@ -88,7 +88,11 @@ async function load(url: string) {
 
   post({ type: "progress", phase: "metadata", loaded: 0, total: builder.elementIds.size });
   const meta = extractMetadata(api, modelID, [...builder.elementIds]);
-  post({ type: "meta", meta }, [meta.expressIDs.buffer, meta.classIndex.buffer, meta.storeyIndex.buffer] as ArrayBuffer[]);
+  post({ type: "meta", meta }, [
+    meta.expressIDs.buffer,
+    meta.classIndex.buffer,
+    meta.storeyIndex.buffer,
+  ] as ArrayBuffer[]);
   const t4 = performance.now();
   api.CloseModel(modelID);
   post({
@@ -97,7 +101,13 @@ async function load(url: string) {
     elements: builder.elementIds.size,
     triangles: builder.triangles,
     bytes: data.length,
-    timings: { download: t1 - t0, parse: t2 - t1, geometry: t3 - t2, metadata: t4 - t3, total: t4 - t0 },
+    timings: {
+      download: t1 - t0,
+      parse: t2 - t1,
+      geometry: t3 - t2,
+      metadata: t4 - t3,
+      total: t4 - t0,
+    },
   });
 }
 

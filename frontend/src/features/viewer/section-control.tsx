@@ -44,7 +44,11 @@ export function SectionControl({
               label={(v) => `${Math.round(v * 100)}%`}
               aria-label="Section position"
             />
-            <IconButton label="Flip the cut side" size="sm" onClick={() => onChange({ ...section, flip: !section.flip })}>
+            <IconButton
+              label="Flip the cut side"
+              size="sm"
+              onClick={() => onChange({ ...section, flip: !section.flip })}
+            >
               <IconArrowsExchange size={14} />
             </IconButton>
           </>

@@ -90,7 +90,11 @@ export class ViewerEngine {
     private readonly container: HTMLElement,
     private readonly callbacks: EngineCallbacks = {},
   ) {
-    this.renderer = new THREE.WebGLRenderer({ antialias: true, alpha: true, powerPreference: "high-performance" });
+    this.renderer = new THREE.WebGLRenderer({
+      antialias: true,
+      alpha: true,
+      powerPreference: "high-performance",
+    });
     this.renderer.setPixelRatio(Math.min(window.devicePixelRatio, 2));
     this.renderer.localClippingEnabled = true;
     this.renderer.domElement.style.display = "block";
@@ -159,8 +163,12 @@ export class ViewerEngine {
           triangles: message.triangles,
           bytes: message.bytes,
           timings: message.timings,
-          classes: [...classes].map(([name, count]) => ({ name, count })).sort((a, b) => a.name.localeCompare(b.name)),
-          storeys: this.storeyOrder.filter((s) => storeys.has(s)).map((name) => ({ name, count: storeys.get(name)! }))
+          classes: [...classes]
+            .map(([name, count]) => ({ name, count }))
+            .sort((a, b) => a.name.localeCompare(b.name)),
+          storeys: this.storeyOrder
+            .filter((s) => storeys.has(s))
+            .map((name) => ({ name, count: storeys.get(name)! }))
             .concat(storeys.has("") ? [{ name: "", count: storeys.get("")! }] : []),
         });
         break;
@@ -202,7 +210,13 @@ export class ViewerEngine {
     mesh.matrixAutoUpdate = false;
     this.scene.add(mesh);
     const index = this.batches.length;
-    this.batches.push({ mesh, data: batch, base: batch.colors, colorAttr, transparent: batch.transparent });
+    this.batches.push({
+      mesh,
+      data: batch,
+      base: batch.colors,
+      colorAttr,
+      transparent: batch.transparent,
+    });
     if (geometry.boundingBox) this.bounds.union(geometry.boundingBox);
     this.pendingRanges.push({ batch: index, ranges: batch.ranges });
     if (!this.fittedOnce) {
@@ -344,7 +358,10 @@ export class ViewerEngine {
     const repaint = [previous, this.selected].filter((v): v is number => v !== null);
     this.paint(repaint);
     if (options.fit && this.selected !== null) this.fitIds([this.selected]);
-    if (options.notify) this.callbacks.onSelect?.(this.selected !== null ? this.elements.get(this.selected)!.guid : null);
+    if (options.notify)
+      this.callbacks.onSelect?.(
+        this.selected !== null ? this.elements.get(this.selected)!.guid : null,
+      );
   }
 
   selectedGuid(): string | null {
@@ -361,7 +378,9 @@ export class ViewerEngine {
       for (const [b, r] of element.parts) {
         const bounds = this.batches[b].data.bounds;
         box.expandByPoint(new THREE.Vector3(bounds[r * 6], bounds[r * 6 + 1], bounds[r * 6 + 2]));
-        box.expandByPoint(new THREE.Vector3(bounds[r * 6 + 3], bounds[r * 6 + 4], bounds[r * 6 + 5]));
+        box.expandByPoint(
+          new THREE.Vector3(bounds[r * 6 + 3], bounds[r * 6 + 4], bounds[r * 6 + 5]),
+        );
       }
     }
     return box;
@@ -400,7 +419,8 @@ export class ViewerEngine {
     const direction = new THREE.Vector3()
       .subVectors(this.camera.position, this.controls.target)
       .normalize();
-    if (!Number.isFinite(direction.x) || direction.lengthSq() < 0.5) direction.set(1, 0.8, 1).normalize();
+    if (!Number.isFinite(direction.x) || direction.lengthSq() < 0.5)
+      direction.set(1, 0.8, 1).normalize();
     this.controls.target.copy(sphere.center);
     this.camera.position.copy(sphere.center).addScaledVector(direction, distance * 1.05);
     const modelRadius = Math.max(this.bounds.getBoundingSphere(new THREE.Sphere()).radius, radius);
@@ -443,7 +463,12 @@ export class ViewerEngine {
     const down = this.pointerDown;
     this.pointerDown = null;
     // A drag orbits; only a click (little movement) selects.
-    if (!down || event.button !== 0 || Math.hypot(event.clientX - down.x, event.clientY - down.y) > 4) return;
+    if (
+      !down ||
+      event.button !== 0 ||
+      Math.hypot(event.clientX - down.x, event.clientY - down.y) > 4
+    )
+      return;
     const guid = this.pick(event.clientX, event.clientY);
     this.select(guid, { notify: true });
   };

@@ -27,7 +27,12 @@ export default function ViewerTab() {
   const [summary, setSummary] = useState<ModelSummary | null>(null);
   const [hiddenClasses, setHiddenClasses] = useState<Set<string>>(new Set());
   const [hiddenStoreys, setHiddenStoreys] = useState<Set<string>>(new Set());
-  const [section, setSection] = useState<SectionState>({ enabled: false, axis: "y", position: 0.5, flip: false });
+  const [section, setSection] = useState<SectionState>({
+    enabled: false,
+    axis: "y",
+    position: 0.5,
+    flip: false,
+  });
   const wide = useMediaQuery("(min-width: 75em)", true);
   const [panelOpen, panel] = useDisclosure(true);
   const showPanel = panelOpen && wide !== false;
@@ -66,7 +71,10 @@ export default function ViewerTab() {
   return (
     <Box h="100%" style={{ display: "flex", minHeight: 360 }} data-testid="viewer-tab">
       {showPanel && summary && (
-        <Box w={270} style={{ borderRight: "1px solid var(--mantine-color-default-border)", flexShrink: 0 }}>
+        <Box
+          w={270}
+          style={{ borderRight: "1px solid var(--mantine-color-default-border)", flexShrink: 0 }}
+        >
           <VisibilityPanel
             classes={summary.classes}
             storeys={summary.storeys}
@@ -91,13 +99,26 @@ export default function ViewerTab() {
             <Paper withBorder shadow="xs" p={4}>
               <Group gap={2}>
                 <IconButton
-                  label={panelOpen ? "Hide the storeys and classes panel" : "Show the storeys and classes panel"}
+                  label={
+                    panelOpen
+                      ? "Hide the storeys and classes panel"
+                      : "Show the storeys and classes panel"
+                  }
                   onClick={panel.toggle}
                   disabled={!summary}
                 >
-                  {panelOpen ? <IconLayoutSidebarLeftCollapse size={18} /> : <IconLayoutSidebarLeftExpand size={18} />}
+                  {panelOpen ? (
+                    <IconLayoutSidebarLeftCollapse size={18} />
+                  ) : (
+                    <IconLayoutSidebarLeftExpand size={18} />
+                  )}
                 </IconButton>
-                <IconButton label="Fit the view (F)" onClick={() => viewer.current?.fit()} disabled={!summary} data-testid="viewer-fit">
+                <IconButton
+                  label="Fit the view (F)"
+                  onClick={() => viewer.current?.fit()}
+                  disabled={!summary}
+                  data-testid="viewer-fit"
+                >
                   <IconFocusCentered size={18} />
                 </IconButton>
                 <IconButton
@@ -116,8 +137,16 @@ export default function ViewerTab() {
             {summary && <SectionControl section={section} onChange={setSection} />}
           </Group>
           {summary && (
-            <Text size="xs" c="dimmed" pos="absolute" bottom={8} left={12} style={{ zIndex: 2, pointerEvents: "none" }}>
-              Drag to orbit · right-drag or Shift-drag to pan · wheel to zoom · click to select · F to fit
+            <Text
+              size="xs"
+              c="dimmed"
+              pos="absolute"
+              bottom={8}
+              left={12}
+              style={{ zIndex: 2, pointerEvents: "none" }}
+            >
+              Drag to orbit · right-drag or Shift-drag to pan · wheel to zoom · click to select · F
+              to fit
             </Text>
           )}
         </IfcViewer>
@@ -125,10 +154,20 @@ export default function ViewerTab() {
       {selected && (
         <Box
           w={wide ? 380 : 320}
-          style={{ borderLeft: "1px solid var(--mantine-color-default-border)", flexShrink: 0, display: "flex", flexDirection: "column" }}
+          style={{
+            borderLeft: "1px solid var(--mantine-color-default-border)",
+            flexShrink: 0,
+            display: "flex",
+            flexDirection: "column",
+          }}
           data-testid="viewer-properties"
         >
-          <Group justify="space-between" px="sm" py={6} style={{ borderBottom: "1px solid var(--mantine-color-default-border)" }}>
+          <Group
+            justify="space-between"
+            px="sm"
+            py={6}
+            style={{ borderBottom: "1px solid var(--mantine-color-default-border)" }}
+          >
             <Text fw={600} size="sm">
               Selected element
             </Text>

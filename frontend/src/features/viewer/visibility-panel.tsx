@@ -21,7 +21,10 @@ function CheckList({
 }) {
   const [filter, setFilter] = useState("");
   const shown = useMemo(
-    () => items.filter((item) => (item.name || NO_STOREY_LABEL).toLowerCase().includes(filter.toLowerCase())),
+    () =>
+      items.filter((item) =>
+        (item.name || NO_STOREY_LABEL).toLowerCase().includes(filter.toLowerCase()),
+      ),
     [items, filter],
   );
   return (
@@ -39,7 +42,14 @@ function CheckList({
       <ScrollArea style={{ flex: 1 }} type="auto" offsetScrollbars>
         <Stack gap={2}>
           {shown.map((item) => (
-            <Group key={item.name} gap={4} wrap="nowrap" justify="space-between" data-testid="visibility-item" data-name={item.name}>
+            <Group
+              key={item.name}
+              gap={4}
+              wrap="nowrap"
+              justify="space-between"
+              data-testid="visibility-item"
+              data-name={item.name}
+            >
               <Checkbox
                 size="xs"
                 checked={!hidden.has(item.name)}
@@ -54,7 +64,11 @@ function CheckList({
                 <Text size="xs" c="dimmed" className="tabular-nums">
                   {formatNumber(item.count)}
                 </Text>
-                <IconButton label={`Show only ${item.name || NO_STOREY_LABEL}`} size="xs" onClick={() => onOnly(item.name)}>
+                <IconButton
+                  label={`Show only ${item.name || NO_STOREY_LABEL}`}
+                  size="xs"
+                  onClick={() => onOnly(item.name)}
+                >
                   <IconFocus2 size={12} />
                 </IconButton>
               </Group>
@@ -89,7 +103,10 @@ export function VisibilityPanel({
     new Set(items.map((i) => i.name).filter((n) => n !== name));
   return (
     <Stack gap="xs" h="100%" p="xs" data-testid="visibility-panel">
-      <Tabs defaultValue="storeys" style={{ display: "flex", flexDirection: "column", flex: 1, minHeight: 0 }}>
+      <Tabs
+        defaultValue="storeys"
+        style={{ display: "flex", flexDirection: "column", flex: 1, minHeight: 0 }}
+      >
         <Tabs.List grow>
           <Tabs.Tab value="storeys">Storeys ({storeys.length})</Tabs.Tab>
           <Tabs.Tab value="classes">Classes ({classes.length})</Tabs.Tab>
@@ -104,7 +121,9 @@ export function VisibilityPanel({
               items={storeys}
               hidden={hiddenStoreys}
               testId="storey-visibility"
-              onToggle={(name, visible) => onChange(hiddenClasses, toggle(hiddenStoreys, name, visible))}
+              onToggle={(name, visible) =>
+                onChange(hiddenClasses, toggle(hiddenStoreys, name, visible))
+              }
               onOnly={(name) => onChange(hiddenClasses, only(storeys, name))}
             />
           )}
@@ -114,7 +133,9 @@ export function VisibilityPanel({
             items={classes}
             hidden={hiddenClasses}
             testId="class-visibility"
-            onToggle={(name, visible) => onChange(toggle(hiddenClasses, name, visible), hiddenStoreys)}
+            onToggle={(name, visible) =>
+              onChange(toggle(hiddenClasses, name, visible), hiddenStoreys)
+            }
             onOnly={(name) => onChange(only(classes, name), hiddenStoreys)}
           />
         </Tabs.Panel>
