@@ -3,8 +3,10 @@ import { Navigate, useParams } from "react-router";
 import { SkeletonLines } from "@/components/query-state";
 import { ScriptsComingSoon, ValidationComingSoon } from "@/features/versions/coming-soon";
 import { isVersionTab } from "@/features/versions/version-context";
-import { OverviewTab } from "@/features/overview/overview-tab";
 
+const OverviewTab = lazy(() =>
+  import("@/features/overview/overview-tab").then((m) => ({ default: m.OverviewTab })),
+);
 const ViewerTab = lazy(() => import("@/features/viewer/viewer-tab"));
 const StatisticsTab = lazy(() => import("@/features/statistics/statistics-tab"));
 const PropertiesTab = lazy(() => import("@/features/properties/properties-tab"));

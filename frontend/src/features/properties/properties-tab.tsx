@@ -8,7 +8,7 @@ import { queryKeys } from "@/api/query-keys";
 import type { ElementOrdering } from "@/api/types";
 import { useStatistics } from "@/api/versions";
 import { formatNumber } from "@/lib/format";
-import { NO_STOREY } from "@/features/statistics/stats-utils";
+import { NO_STOREY } from "@/lib/labels";
 import { NotReady } from "@/features/versions/not-ready";
 import { useVersionContext } from "@/features/versions/version-context";
 import { ElementDetails } from "./element-details";

@@ -49,23 +49,31 @@ export function CountBars({
     );
   }
 
+  const chart = (
+    <BarChart
+      h={height}
+      data={data}
+      dataKey="label"
+      orientation="vertical"
+      series={[{ name: valueLabel, color }]}
+      yAxisProps={{ width: longest, interval: 0, tick: { fontSize: 12 } }}
+      gridAxis="none"
+      withTooltip
+      tooltipAnimationDuration={100}
+      barProps={{ radius: 3 }}
+      valueFormatter={(value) => formatNumber(value)}
+    />
+  );
+
   return (
     <div data-testid={testId} aria-label={label} role="figure">
-      <ScrollArea.Autosize mah={expanded ? 520 : height + 10} type="auto" scrollbars="y">
-        <BarChart
-          h={height}
-          data={data}
-          dataKey="label"
-          orientation="vertical"
-          series={[{ name: valueLabel, color }]}
-          yAxisProps={{ width: longest, interval: 0, tick: { fontSize: 12 } }}
-          gridAxis="none"
-          withTooltip
-          tooltipAnimationDuration={100}
-          barProps={{ radius: 3 }}
-          valueFormatter={(value) => formatNumber(value)}
-        />
-      </ScrollArea.Autosize>
+      {expanded ? (
+        <ScrollArea.Autosize mah={520} type="auto" scrollbars="y">
+          {chart}
+        </ScrollArea.Autosize>
+      ) : (
+        chart
+      )}
       {(rows.length > limit || hiddenInOrder > 0) && (
         <Group justify="center" mt={4}>
           <Button size="compact-xs" variant="subtle" onClick={() => setExpanded((e) => !e)}>

@@ -31,7 +31,9 @@ export function topN(rows: CountRow[], n: number, noun = "more"): CountRow[] {
 export const classRows = (stats: Statistics): CountRow[] =>
   stats.by_class.map((row) => ({ label: row.ifc_class, count: row.count }));
 
-export const NO_STOREY = "(not in a storey)";
+import { NO_STOREY } from "@/lib/labels";
+
+export { NO_STOREY };
 
 /** Storeys keep the server's order (building order), unlike classes. */
 export const storeyRows = (stats: Statistics): CountRow[] =>

@@ -3,8 +3,7 @@ import { Button, Checkbox, Group, ScrollArea, Stack, Tabs, Text, TextInput } fro
 import { IconEye, IconFocus2, IconSearch } from "@tabler/icons-react";
 import { IconButton } from "@/components/icon-button";
 import { formatNumber } from "@/lib/format";
-
-export const NO_STOREY_LABEL = "(not in a storey)";
+import { NO_STOREY as NO_STOREY_LABEL } from "@/lib/labels";
 
 function CheckList({
   items,
