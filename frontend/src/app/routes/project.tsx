@@ -1,0 +1,111 @@
+import {
+  Anchor,
+  Breadcrumbs,
+  Container,
+  Group,
+  Skeleton,
+  Stack,
+  Tabs,
+  Text,
+  Title,
+} from "@mantine/core";
+import { useDocumentTitle } from "@mantine/hooks";
+import { IconActivity, IconBox, IconUsers } from "@tabler/icons-react";
+import { Link, Navigate, useNavigate, useParams } from "react-router";
+import { useProject } from "@/api/projects";
+import { EmptyState } from "@/components/empty-state";
+import { LoadError } from "@/components/query-state";
+import { MembersPanel } from "@/features/members/members-panel";
+import { ModelsTable } from "@/features/models/models-table";
+import { ProjectSettingsMenu } from "@/features/projects/project-settings-menu";
+import { RoleBadge } from "@/features/projects/role-badge";
+import { UploadPanel } from "@/features/upload/upload-panel";
+import { useNumericParam } from "@/lib/use-numeric-param";
+
+const TABS = ["models", "members", "activity"] as const;
+type ProjectTab = (typeof TABS)[number];
+
+export function ProjectRoute() {
+  const projectId = useNumericParam("projectId");
+  const { tab } = useParams();
+  const navigate = useNavigate();
+  const project = useProject(projectId);
+  useDocumentTitle(project.data ? `${project.data.name} · bimflow` : "Project · bimflow");
+
+  if (tab && !TABS.includes(tab as ProjectTab))
+    return <Navigate to="../models" relative="path" replace />;
+  const current = (tab as ProjectTab) ?? "models";
+
+  return (
+    <Container size="xl" py="lg">
+      <Stack gap="md">
+        <Breadcrumbs>
+          <Anchor component={Link} to="/projects" size="sm">
+            Projects
+          </Anchor>
+          <Text size="sm">{project.data?.name ?? "…"}</Text>
+        </Breadcrumbs>
+        {project.isPending && <Skeleton height={48} w="50%" />}
+        {project.isError && (
+          <LoadError error={project.error} what="this project" onRetry={() => project.refetch()} />
+        )}
+        {project.data && (
+          <>
+            <Group justify="space-between" align="flex-start" wrap="nowrap">
+              <div>
+                <Group gap="sm">
+                  <Title order={1} size="h2" data-testid="project-name">
+                    {project.data.name}
+                  </Title>
+                  <RoleBadge role={project.data.role} />
+                </Group>
+                {project.data.description && (
+                  <Text c="dimmed" size="sm" mt={4}>
+                    {project.data.description}
+                  </Text>
+                )}
+              </div>
+              {project.data.role === "admin" && <ProjectSettingsMenu project={project.data} />}
+            </Group>
+            <Tabs
+              value={current}
+              onChange={(value) => value && navigate(`/projects/${projectId}/${value}`)}
+              keepMounted={false}
+            >
+              <Tabs.List>
+                <Tabs.Tab value="models" leftSection={<IconBox size={16} />}>
+                  Models
+                </Tabs.Tab>
+                <Tabs.Tab value="members" leftSection={<IconUsers size={16} />}>
+                  Members
+                </Tabs.Tab>
+                <Tabs.Tab value="activity" leftSection={<IconActivity size={16} />}>
+                  Activity
+                </Tabs.Tab>
+              </Tabs.List>
+              <Tabs.Panel value="models" pt="md">
+                <Stack gap="lg">
+                  <UploadPanel projectId={projectId} canUpload={project.data.role !== "viewer"} />
+                  <ModelsTable projectId={projectId} canUpload={project.data.role !== "viewer"} />
+                </Stack>
+              </Tabs.Panel>
+              <Tabs.Panel value="members" pt="md">
+                <MembersPanel projectId={projectId} role={project.data.role} />
+              </Tabs.Panel>
+              <Tabs.Panel value="activity" pt="md">
+                <EmptyState
+                  icon={<IconActivity />}
+                  title="Activity is coming soon"
+                  testId="activity-coming-soon"
+                >
+                  A timeline of uploads, script runs and membership changes will appear here. For
+                  now, the Models tab shows the latest upload of each model.
+                </EmptyState>
+              </Tabs.Panel>
+            </Tabs>
+          </>
+        )}
+      </Stack>
+    </Container>
+  );
+}

@@ -1,0 +1,12 @@
+import { Badge } from "@mantine/core";
+import type { Role } from "@/api/types";
+
+const COLORS: Record<Role, string> = { admin: "grape", coordinator: "blue", viewer: "gray" };
+
+export function RoleBadge({ role }: { role: Role }) {
+  return (
+    <Badge variant="outline" color={COLORS[role]} size="sm" data-testid="role-badge">
+      {role}
+    </Badge>
+  );
+}

@@ -1,0 +1,256 @@
+import { useEffect, useRef, useState, type KeyboardEvent } from "react";
+import { Box, Group, Skeleton, Text, UnstyledButton } from "@mantine/core";
+import { useDebouncedValue } from "@mantine/hooks";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { IconArrowDown, IconArrowUp, IconArrowsSort } from "@tabler/icons-react";
+import type { ElementQuery } from "@/api/catalog";
+import type { ElementOrdering, ElementOrderingField, ElementRow } from "@/api/types";
+import { formatValue } from "@/lib/format";
+import { nextOrdering, splitColumn } from "./element-filters";
+import classes from "./elements-table.module.css";
+import { useElementPages } from "./use-element-pages";
+
+const ROW_HEIGHT = 36;
+
+interface Column {
+  key: string;
+  label: string;
+  width: string;
+  sort?: ElementOrderingField;
+  value: (row: ElementRow) => string;
+  mono?: boolean;
+}
+
+const BASE_COLUMNS: Column[] = [
+  {
+    key: "guid",
+    label: "GlobalId",
+    width: "210px",
+    sort: "guid",
+    value: (r) => r.guid,
+    mono: true,
+  },
+  {
+    key: "ifc_class",
+    label: "Class",
+    width: "180px",
+    sort: "ifc_class",
+    value: (r) => r.ifc_class,
+  },
+  {
+    key: "name",
+    label: "Name",
+    width: "minmax(220px, 2fr)",
+    sort: "name",
+    value: (r) => r.name ?? "",
+  },
+  { key: "storey", label: "Storey", width: "160px", sort: "storey", value: (r) => r.storey ?? "" },
+  {
+    key: "type_name",
+    label: "Type",
+    width: "minmax(160px, 1fr)",
+    sort: "type_name",
+    value: (r) => r.type_name ?? "",
+  },
+  {
+    key: "materials",
+    label: "Materials",
+    width: "minmax(140px, 1fr)",
+    value: (r) => r.materials.join(", "),
+  },
+];
+
+function propertyColumn(column: string): Column {
+  const [pset, prop] = splitColumn(column);
+  return {
+    key: `p:${column}`,
+    label: column,
+    width: "170px",
+    value: (row) => {
+      const value = row.psets?.[pset]?.[prop];
+      return value === undefined ? "" : formatValue(value);
+    },
+  };
+}
+
+function SortIcon({
+  ordering,
+  field,
+}: {
+  ordering: ElementOrdering | null;
+  field: ElementOrderingField;
+}) {
+  if (ordering === field) return <IconArrowUp size={14} />;
+  if (ordering === `-${field}`) return <IconArrowDown size={14} />;
+  return <IconArrowsSort size={14} opacity={0.35} />;
+}
+
+export function ElementsTable({
+  versionId,
+  query,
+  ordering,
+  onOrderingChange,
+  propertyColumns,
+  selectedGuid,
+  onOpen,
+  onCountChange,
+}: {
+  versionId: number;
+  query: ElementQuery;
+  ordering: ElementOrdering | null;
+  onOrderingChange: (ordering: ElementOrdering | null) => void;
+  propertyColumns: string[];
+  selectedGuid: string | null;
+  onOpen: (guid: string) => void;
+  onCountChange?: (count: number | null) => void;
+}) {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const columns = [...BASE_COLUMNS, ...propertyColumns.map(propertyColumn)];
+  const template = columns.map((c) => c.width).join(" ");
+
+  const [visibleRange, setVisibleRange] = useState("0:60");
+  const [debouncedRange] = useDebouncedValue(visibleRange, 80);
+  const [start, end] = debouncedRange.split(":").map(Number);
+  // Page 1 is always part of the set: it carries the total count.
+  const pages = useElementPages(versionId, query, { start, end });
+
+  const virtualizer = useVirtualizer({
+    count: pages.count,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 20,
+    onChange: (instance) => {
+      const items = instance.getVirtualItems();
+      if (items.length > 0) setVisibleRange(`${items[0].index}:${items[items.length - 1].index}`);
+    },
+  });
+  const virtualItems = virtualizer.getVirtualItems();
+
+  useEffect(() => {
+    onCountChange?.(pages.isInitialLoading ? null : pages.count);
+  }, [pages.count, pages.isInitialLoading, onCountChange]);
+
+  // Back to the top when the filters or sort change.
+  const queryKey = JSON.stringify(query);
+  useEffect(() => {
+    scrollRef.current?.scrollTo({ top: 0 });
+  }, [queryKey]);
+
+  const onRowKey = (event: KeyboardEvent<HTMLDivElement>, index: number, guid?: string) => {
+    if ((event.key === "Enter" || event.key === " ") && guid) {
+      event.preventDefault();
+      onOpen(guid);
+    } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      const target = index + (event.key === "ArrowDown" ? 1 : -1);
+      if (target < 0 || target >= pages.count) return;
+      virtualizer.scrollToIndex(target, { align: "auto" });
+      requestAnimationFrame(() =>
+        scrollRef.current?.querySelector<HTMLElement>(`[data-index="${target}"]`)?.focus(),
+      );
+    }
+  };
+
+  const error = pages.error;
+
+  return (
+    <Box
+      className={classes.wrapper}
+      data-testid="elements-table"
+      role="table"
+      aria-rowcount={pages.count + 1}
+    >
+      <div ref={scrollRef} className={classes.scroller}>
+        <div className={classes.header} style={{ gridTemplateColumns: template }} role="row">
+          {columns.map((column) => (
+            <div
+              key={column.key}
+              role="columnheader"
+              className={classes.headerCell}
+              aria-sort={
+                column.sort && ordering === column.sort
+                  ? "ascending"
+                  : column.sort && ordering === `-${column.sort}`
+                    ? "descending"
+                    : undefined
+              }
+            >
+              {column.sort ? (
+                <UnstyledButton
+                  className={classes.sortButton}
+                  onClick={() => onOrderingChange(nextOrdering(ordering, column.sort!))}
+                  data-testid={`sort-${column.sort}`}
+                  aria-label={`Sort by ${column.label}`}
+                >
+                  <Group gap={4} wrap="nowrap">
+                    <span>{column.label}</span>
+                    <SortIcon ordering={ordering} field={column.sort} />
+                  </Group>
+                </UnstyledButton>
+              ) : (
+                <span title={column.label}>{column.label}</span>
+              )}
+            </div>
+          ))}
+        </div>
+        {pages.isInitialLoading && (
+          <Box p="sm">
+            {Array.from({ length: 12 }, (_, i) => (
+              <Skeleton key={i} height={24} mb={10} />
+            ))}
+          </Box>
+        )}
+        {!pages.isInitialLoading && pages.count === 0 && !error && (
+          <Text c="dimmed" ta="center" py={48} data-testid="elements-empty">
+            No element matches these filters. Reset the filters to see every element.
+          </Text>
+        )}
+        <div style={{ height: virtualizer.getTotalSize(), position: "relative", minWidth: "100%" }}>
+          {virtualItems.map((item) => {
+            const row = pages.getRow(item.index);
+            return (
+              <div
+                key={item.key}
+                data-index={item.index}
+                role="row"
+                aria-rowindex={item.index + 2}
+                tabIndex={0}
+                className={classes.row}
+                data-testid={row ? "element-row" : "element-row-loading"}
+                data-guid={row?.guid}
+                data-selected={row && row.guid === selectedGuid ? "true" : undefined}
+                onClick={() => row && onOpen(row.guid)}
+                onKeyDown={(event) => onRowKey(event, item.index, row?.guid)}
+                style={{
+                  gridTemplateColumns: template,
+                  transform: `translateY(${item.start}px)`,
+                  height: ROW_HEIGHT,
+                }}
+              >
+                {columns.map((column) => (
+                  <div
+                    key={column.key}
+                    role="cell"
+                    className={column.mono ? `${classes.cell} ${classes.mono}` : classes.cell}
+                    title={row ? column.value(row) : undefined}
+                  >
+                    {row ? (
+                      column.value(row) || <span className={classes.empty}>—</span>
+                    ) : (
+                      <Skeleton height={12} width="70%" />
+                    )}
+                  </div>
+                ))}
+              </div>
+            );
+          })}
+        </div>
+      </div>
+      {error && (
+        <Text size="sm" c="red" p="xs" role="alert">
+          Some rows could not be loaded: {error.message}
+        </Text>
+      )}
+    </Box>
+  );
+}
