@@ -32,6 +32,14 @@ PKGROOT = "pkgroot-1"
 def ensure_work_dir(path: Path, *, root: bool) -> Path:
     """Create the work folder, or refuse one that someone else could tamper with."""
     mode = 0o711 if root else 0o700
+    if root:
+        # bwrap runs as the sandbox uid and must walk down to the job folders.
+        for parent in path.absolute().parents:
+            if parent.exists() and not os.stat(parent).st_mode & stat.S_IXOTH:
+                raise OSError(
+                    f"the sandbox work folder {path} is below {parent}, which the sandbox "
+                    "users cannot traverse (needs o+x); set BIMFLOW_SANDBOX_DIR"
+                )
     with contextlib.suppress(FileExistsError):
         path.mkdir(mode=mode, parents=True)
     info = os.lstat(path)
@@ -60,11 +68,10 @@ def ensure_pkgroot(work_dir: Path) -> Path:
         (building / folder).mkdir(parents=True, mode=0o755)
     for init in ("bimflow/__init__.py", "bimflow/scripting/__init__.py"):
         (building / init).write_text('"""Synthetic package root inside the sandbox."""\n')
-    for dirpath, dirnames, filenames in os.walk(building):
+    for dirpath, _dirnames, filenames in os.walk(building):
         os.chmod(dirpath, 0o755)
         for name in filenames:
             os.chmod(os.path.join(dirpath, name), 0o644)
-        del dirnames  # walked anyway
     try:
         os.rename(building, root)
     except OSError:

@@ -422,9 +422,10 @@ class _Run:
         try:
             try:
                 plan, description = self._prepare()
-            except SandboxError as exc:
-                self.on_system(str(exc))
-                return _result("failed", str(exc), self.protections, self.started)
+            except (SandboxError, OSError) as exc:
+                message = str(exc) if isinstance(exc, SandboxError) else f"The sandbox could not be prepared: {exc}."
+                self.on_system(message)
+                return _result("failed", message, self.protections, self.started)
             if self.unsafe:
                 self.on_system(
                     "WARNING: the sandbox is not available on this host "
