@@ -178,13 +178,3 @@ def datapack(ifc_model: Model, secret_dir: Path) -> Path:
     path.write_text(json.dumps({"meta": {"schema": model.schema}, "elements": elements, "properties": properties}))
     os.chmod(path, 0o644)
     return path
-
-
-def processes_of_uid(uid: int) -> list[int]:
-    from bimflow.scripting.sandbox.launcher import uid_processes
-
-    return uid_processes(uid)
-
-
-def host_process_count() -> int:
-    return sum(1 for entry in os.listdir("/proc") if entry.isdigit())

@@ -66,17 +66,20 @@ class ChannelReader:
 
     # -- reading -----------------------------------------------------------------
 
-    def read(self) -> None:
-        """Read what is available (non-blocking socket); sets ``eof`` at the end."""
+    def read(self) -> bool:
+        """Read what is available (non-blocking socket); False when nothing was there.
+
+        Sets ``eof`` when the other side is gone.
+        """
         try:
             data, ancdata, flags, _addr = self.sock.recvmsg(
                 256 * 1024, socket.CMSG_SPACE(MAX_FDS * array.array("i").itemsize)
             )
         except (BlockingIOError, InterruptedError):
-            return
+            return False
         except OSError:
             self.eof = True
-            return
+            return False
         for level, kind, payload in ancdata:
             if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
                 fds = array.array("i")
@@ -86,8 +89,9 @@ class ChannelReader:
             self.malformed += 1
         if not data:
             self.eof = True
-            return
+            return False
         self._feed(data)
+        return True
 
     def _take_fds(self, fds: list[int]) -> None:
         # Only the very first batch (the bootstrap's, sent before user code runs)

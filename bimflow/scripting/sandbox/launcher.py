@@ -258,6 +258,9 @@ class _Run:
             if not memory_cgroup:
                 send_fds += list(FILE_WATCH)
 
+        self.rlimit_values = limits.rlimits(
+            lim, uid_drop=self.root, memory_cgroup=memory_cgroup, pids_cgroup=bool(self.cg and layout.has("pids"))
+        )
         spec = {
             "version": 1,
             "runtime": job.runtime,
@@ -272,14 +275,13 @@ class _Run:
             "extra": job.extra,
             "channel_fd": channel_fd,
             "send_fds": send_fds,
-            "nproc": lim.max_procs,
+            "nproc": self.rlimit_values.get("NPROC", lim.max_procs),
         }
         mounts.spec = str(jd.write_file("spec.json", json.dumps(spec).encode(), gid=self.gid))
         mounts.script = str(
             jd.write_file("script.py", job.code.encode("utf-8", "surrogatepass"), gid=self.gid)
         )
 
-        self.rlimit_values = limits.rlimits(lim, uid_drop=self.root, memory_cgroup=memory_cgroup)
         join_fds = self.cg.open_join_fds() if self.cg else []
         self.close_later += join_fds
         venv_bin = str(Path(settings.python).parent)
@@ -499,12 +501,7 @@ class _Run:
                     what = key.data
                     if what == "channel":
                         for _ in range(64):
-                            before = reader.malformed, len(reader.findings), reader.eof
-                            reader.read()
-                            if (
-                                reader.eof
-                                or (reader.malformed, len(reader.findings), reader.eof) == before
-                            ):
+                            if not reader.read():
                                 break
                         if reader.fds or reader.exit_code is not None or reader.findings:
                             self.facts.hello = True

@@ -12,7 +12,9 @@ MB = 1024 * 1024
 NOFILE = 1024
 
 
-def rlimits(limits: Limits, *, uid_drop: bool, memory_cgroup: bool) -> dict[str, int]:
+def rlimits(
+    limits: Limits, *, uid_drop: bool, memory_cgroup: bool, pids_cgroup: bool = False
+) -> dict[str, int]:
     """Name -> value (soft = hard) for this job.
 
     - CPU: a backstop behind the wall clock (per process, so it is generous).
@@ -20,7 +22,9 @@ def rlimits(limits: Limits, *, uid_drop: bool, memory_cgroup: bool) -> dict[str,
       memory cgroup counts the real usage; with the cgroup it is a loose 4x bound
       that still turns "allocate 50 GB" into a prompt MemoryError.
     - NPROC: counts per real uid, so it only means something after the uid drop;
-      without it the bootstrap caps processes inside its own user namespace.
+      without it the bootstrap caps processes inside its own user namespace. With a
+      pids cgroup it sits a little above pids.max, so that the cgroup (which counts
+      refusals, so the user can be told) is the limit that bites.
     - FSIZE: one file can never be larger than the output folder or /tmp.
     """
     cpu_count = os.cpu_count() or 1
@@ -38,7 +42,7 @@ def rlimits(limits: Limits, *, uid_drop: bool, memory_cgroup: bool) -> dict[str,
         "MSGQUEUE": 0,
     }
     if uid_drop:
-        values["NPROC"] = limits.max_procs
+        values["NPROC"] = limits.max_procs + (8 if pids_cgroup else 0)
     return values
 
 

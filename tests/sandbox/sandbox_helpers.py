@@ -1,0 +1,15 @@
+"""Helpers shared by the sandbox tests (imported as a top-level module by pytest)."""
+
+from __future__ import annotations
+
+import os
+
+
+def processes_of_uid(uid: int) -> list[int]:
+    from bimflow.scripting.sandbox.launcher import uid_processes
+
+    return uid_processes(uid)
+
+
+def host_process_count() -> int:
+    return sum(1 for entry in os.listdir("/proc") if entry.isdigit())
