@@ -142,16 +142,28 @@ def ifc_model(secret_dir: Path) -> Model:
     ifcopenshell.api.run("unit.assign_unit", model)
     site = ifcopenshell.api.run("root.create_entity", model, ifc_class="IfcSite", name="Site")
     building = ifcopenshell.api.run("root.create_entity", model, ifc_class="IfcBuilding", name="B")
-    storey = ifcopenshell.api.run("root.create_entity", model, ifc_class="IfcBuildingStorey", name="S0")
+    storey = ifcopenshell.api.run(
+        "root.create_entity", model, ifc_class="IfcBuildingStorey", name="S0"
+    )
     ifcopenshell.api.run("aggregate.assign_object", model, relating_object=project, products=[site])
-    ifcopenshell.api.run("aggregate.assign_object", model, relating_object=site, products=[building])
-    ifcopenshell.api.run("aggregate.assign_object", model, relating_object=building, products=[storey])
+    ifcopenshell.api.run(
+        "aggregate.assign_object", model, relating_object=site, products=[building]
+    )
+    ifcopenshell.api.run(
+        "aggregate.assign_object", model, relating_object=building, products=[storey]
+    )
     guids = []
     for index in range(3):
-        wall = ifcopenshell.api.run("root.create_entity", model, ifc_class="IfcWall", name=f"W{index}")
-        ifcopenshell.api.run("spatial.assign_container", model, relating_structure=storey, products=[wall])
+        wall = ifcopenshell.api.run(
+            "root.create_entity", model, ifc_class="IfcWall", name=f"W{index}"
+        )
+        ifcopenshell.api.run(
+            "spatial.assign_container", model, relating_structure=storey, products=[wall]
+        )
         pset = ifcopenshell.api.run("pset.add_pset", model, product=wall, name="Pset_WallCommon")
-        ifcopenshell.api.run("pset.edit_pset", model, pset=pset, properties={"IsExternal": index == 0})
+        ifcopenshell.api.run(
+            "pset.edit_pset", model, pset=pset, properties={"IsExternal": index == 0}
+        )
         guids.append(wall.GlobalId)
     ifcopenshell.api.run("root.create_entity", model, ifc_class="IfcDoor", name="D0")
     path = secret_dir / "model.ifc"
@@ -169,12 +181,20 @@ def datapack(ifc_model: Model, secret_dir: Path) -> Path:
     model = ifcopenshell.open(str(ifc_model.path))
     elements, properties = [], []
     for product in model.by_type("IfcProduct"):
-        elements.append({"guid": product.GlobalId, "ifc_class": product.is_a(), "name": product.Name})
+        elements.append(
+            {"guid": product.GlobalId, "ifc_class": product.is_a(), "name": product.Name}
+        )
         for pset, values in ifcopenshell.util.element.get_psets(product).items():
             for name, value in values.items():
                 if name != "id":
-                    properties.append({"guid": product.GlobalId, "pset": pset, "name": name, "value": value})
+                    properties.append(
+                        {"guid": product.GlobalId, "pset": pset, "name": name, "value": value}
+                    )
     path = secret_dir / "pack.json"
-    path.write_text(json.dumps({"meta": {"schema": model.schema}, "elements": elements, "properties": properties}))
+    path.write_text(
+        json.dumps(
+            {"meta": {"schema": model.schema}, "elements": elements, "properties": properties}
+        )
+    )
     os.chmod(path, 0o644)
     return path

@@ -90,13 +90,19 @@ result["checked"] = len(params["guids"])
 result["nested"] = {"ok": True, "values": [1, 2.5, None]}
 """
     guids = ifc_model.wall_guids[:2]
-    run = run_script(code, params={"guids": guids}, inputs={"m.ifc": ifc_model.path}, model_name="m.ifc")
+    run = run_script(
+        code, params={"guids": guids}, inputs={"m.ifc": ifc_model.path}, model_name="m.ifc"
+    )
     assert run.result.status == "succeeded", run.stderr
     assert run.result.result == {"checked": 2, "nested": {"ok": True, "values": [1, 2.5, None]}}
     assert run.result.findings[:2] == [
         {
-            "severity": "error", "message": "Wall without fire rating", "guid": guid, "rule": "FR-1",
-            "ifc_class": "IfcWall", "details": {"expected": "EI60"},
+            "severity": "error",
+            "message": "Wall without fire rating",
+            "guid": guid,
+            "rule": "FR-1",
+            "ifc_class": "IfcWall",
+            "details": {"expected": "EI60"},
         }  # fmt: skip
         for guid in guids
     ]
@@ -162,7 +168,9 @@ save_output("obj", object())
     run = run_script(code)
     assert run.stdout.count("refused") == 4
     assert run.result.status == "failed"
-    assert run.result.error.startswith("The script raised TypeError: save_output() takes str, bytes")
+    assert run.result.error.startswith(
+        "The script raised TypeError: save_output() takes str, bytes"
+    )
     assert run.result.error.endswith("(line 7).")
     assert run.result.files == []
 
@@ -170,7 +178,10 @@ save_output("obj", object())
 def test_non_json_result_fails_with_a_clear_message(run_script):
     run = run_script("result['s'] = {1, 2}")
     assert run.result.status == "failed"
-    assert run.result.error == "The script's result is not JSON-serialisable: Object of type set is not JSON serializable."
+    assert (
+        run.result.error
+        == "The script's result is not JSON-serialisable: Object of type set is not JSON serializable."
+    )
     assert run.result.result == {}
 
 
@@ -234,9 +245,13 @@ def test_stdout_is_the_users_plain_log_in_order(run_script):
 
 
 def test_system_stream_says_which_protections_are_active(run_script):
-    run = run_script("pass", slot=3, limits=Limits(timeout_s=30, memory_mb=300, max_procs=20, output_mb=10))
+    run = run_script(
+        "pass", slot=3, limits=Limits(timeout_s=30, memory_mb=300, max_procs=20, output_mb=10)
+    )
     first = run.system[0]
-    assert first.startswith("Sandbox: uid drop to 61003, cgroup hybrid memory 300 MB / pids 20 / cpu 1")
+    assert first.startswith(
+        "Sandbox: uid drop to 61003, cgroup hybrid memory 300 MB / pids 20 / cpu 1"
+    )
     assert "output tmpfs 10 MB" in first and "seccomp on" in first and "no network" in first
     assert run.result.protections["uid"] == 61003
     assert run.result.protections["cgroups"] == {
@@ -245,7 +260,11 @@ def test_system_stream_says_which_protections_are_active(run_script):
 
 
 def test_command_runtime(run_script):
-    run = run_script("", runtime="command", argv=["/bin/sh", "-c", "echo from-sh; id -u; echo x > out.txt; exit 4"])
+    run = run_script(
+        "",
+        runtime="command",
+        argv=["/bin/sh", "-c", "echo from-sh; id -u; echo x > out.txt; exit 4"],
+    )
     assert run.stdout.splitlines()[:2] == ["from-sh", "61000"]
     assert run.result.status == "failed"
     assert run.result.error == "The command exited with code 4."

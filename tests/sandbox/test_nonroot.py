@@ -22,7 +22,9 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 UID = 62000
 
-pytestmark = pytest.mark.skipif(shutil.which("setpriv") is None, reason="needs setpriv (util-linux)")
+pytestmark = pytest.mark.skipif(
+    shutil.which("setpriv") is None, reason="needs setpriv (util-linux)"
+)
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +90,9 @@ def test_status_reports_the_unprivileged_mode(run_as_user):
     }  # fmt: skip
     assert "no memory cgroup" in report["status"]["reason"]
     first = report["system"][0]
-    assert first.startswith("Sandbox: no uid drop (the worker is not root), no cgroups, memory per process ")
+    assert first.startswith(
+        "Sandbox: no uid drop (the worker is not root), no cgroups, memory per process "
+    )
     assert "output tmpfs 100 MB, watched" in first and "seccomp on" in first
 
 
@@ -122,16 +126,26 @@ print(json.dumps({"uid": os.getuid(), "env": open("/proc/1/environ").read(), "fd
 def test_memory_is_limited_per_process(run_as_user):
     report = run_as_user("x = bytearray(50 * 1024**3)", limits={"memory_mb": 256, "timeout_s": 30})
     assert report["result"]["status"] == "failed"
-    assert report["result"]["error"] == "The script was stopped because it used more than 256 MB of memory."
-    report = run_as_user("chunks = []\nwhile True:\n    chunks.append(b'x' * 10_000_000)", limits={"memory_mb": 256})
-    assert report["result"]["error"] == "The script was stopped because it used more than 256 MB of memory."
+    assert (
+        report["result"]["error"]
+        == "The script was stopped because it used more than 256 MB of memory."
+    )
+    report = run_as_user(
+        "chunks = []\nwhile True:\n    chunks.append(b'x' * 10_000_000)", limits={"memory_mb": 256}
+    )
+    assert (
+        report["result"]["error"]
+        == "The script was stopped because it used more than 256 MB of memory."
+    )
 
 
 def test_timeout_and_fork_bomb_leave_nothing_behind(run_as_user):
     report = run_as_user("while True:\n    pass", limits={"timeout_s": 1.5})
     assert report["result"]["status"] == "timed_out"
     assert report["leftover"] == []
-    bomb = "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n"
+    bomb = (
+        "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n"
+    )
     report = run_as_user(bomb, limits={"timeout_s": 2, "max_procs": 24})
     assert report["result"]["status"] == "timed_out"
     assert report["leftover"] == []
@@ -181,14 +195,20 @@ print(json.dumps({
 }))
 """
     report = run_as_user(code)
-    assert json.loads(report["stdout"]) == {"memfd": "PermissionError", "net": "OSError", "shadow": "FileNotFoundError"}
+    assert json.loads(report["stdout"]) == {
+        "memfd": "PermissionError",
+        "net": "OSError",
+        "shadow": "FileNotFoundError",
+    }
 
 
 def test_unsafe_mode_when_bwrap_is_missing(run_as_user):
     refused = run_as_user("print('hi')", bwrap="/nonexistent/bwrap")
     assert refused["status"]["mode"] == "unavailable"
     assert refused["result"]["status"] == "failed"
-    assert refused["result"]["error"].startswith("Scripts cannot run on this host: bubblewrap (bwrap) was not found.")
+    assert refused["result"]["error"].startswith(
+        "Scripts cannot run on this host: bubblewrap (bwrap) was not found."
+    )
     assert "Install bubblewrap" in refused["result"]["error"]
     assert refused["lines"] == []
     unsafe = run_as_user(

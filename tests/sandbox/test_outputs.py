@@ -47,7 +47,9 @@ def test_hostile_output_folder(run_script, tmp_path):
     source.write_text("input")
     os.chmod(tmp_path, 0o755)
     os.chmod(source, 0o644)
-    run = run_script(HOSTILE_OUTPUT, inputs={"x.txt": source}, limits=Limits(timeout_s=60, output_mb=50))
+    run = run_script(
+        HOSTILE_OUTPUT, inputs={"x.txt": source}, limits=Limits(timeout_s=60, output_mb=50)
+    )
     assert run.result.status == "succeeded", (run.result.error, run.stderr)
     assert "hardlink refused: Invalid cross-device link" in run.stdout
     assert "5 GB refused: File too large" in run.stdout
@@ -61,7 +63,11 @@ def test_hostile_output_folder(run_script, tmp_path):
     # The zip is offered as the archive it is, never extracted.
     assert files["bomb.zip"].content_type == "application/zip"
     assert files["bomb.zip"].size < 1024 * 1024
-    assert sorted(p.name for p in files["bomb.zip"].path.parent.iterdir() if p.is_file()) == ["bomb.zip", "huge.bin", "suid.sh"]
+    assert sorted(p.name for p in files["bomb.zip"].path.parent.iterdir() if p.is_file()) == [
+        "bomb.zip",
+        "huge.bin",
+        "suid.sh",
+    ]
     # Nothing that is not a regular file, or has a bad name, reached the result folder.
     result_dir = suid.parent
     found = sorted(str(p.relative_to(result_dir)) for p in result_dir.rglob("*"))

@@ -40,7 +40,13 @@ def test_line_splitter_cuts_a_huge_line_without_holding_it():
 def test_log_sink_truncates_once_and_asks_to_kill_past_the_hard_cap():
     lines: list[tuple[str, str]] = []
     system: list[str] = []
-    sink = LogSink(lambda s, t: lines.append((s, t)), system.append, max_lines=3, max_bytes=10**6, kill_bytes=100)
+    sink = LogSink(
+        lambda s, t: lines.append((s, t)),
+        system.append,
+        max_lines=3,
+        max_bytes=10**6,
+        kill_bytes=100,
+    )
     sink.feed("stdout", b"a\nb\n")
     sink.feed("stderr", b"c\nd\ne\n")
     assert lines == [("stdout", "a"), ("stdout", "b"), ("stderr", "c")]
@@ -77,11 +83,15 @@ def test_channel_survives_forged_and_broken_messages():
         b'{"t": "finding", "severity": "error", "message": "NaN", "details": {"x": NaN}}\n',
         b'{"t": "hello", "fds": ["/etc"]}\n',  # not first, carries no fd: ignored
         b"\xff\xfe\n",
-        b'{"t": "finding", "severity": "warning", "message": "' + b"m" * 20_000 + b'", "rule": "R"}\n',
+        b'{"t": "finding", "severity": "warning", "message": "'
+        + b"m" * 20_000
+        + b'", "rule": "R"}\n',
         b'{"t": "error", "kind": "exception", "type": "ValueError", "message": "a\\nb", "line": 3}\n',
         b'{"t": "exit", "code": 1}\n',
     ]
-    theirs.sendall(b'{"t": "finding", "severity": "info", "message": "first"}\n' + b"".join(garbage))
+    theirs.sendall(
+        b'{"t": "finding", "severity": "info", "message": "first"}\n' + b"".join(garbage)
+    )
     theirs.close()
     _drain(reader)
     assert reader.eof
@@ -96,7 +106,9 @@ def test_channel_survives_forged_and_broken_messages():
 
 def test_channel_caps_findings_and_says_so():
     reader, theirs, notes = _reader(Limits(max_findings=5))
-    theirs.sendall(b"".join(b'{"t": "finding", "severity": "info", "message": "%d"}\n' % i for i in range(50)))
+    theirs.sendall(
+        b"".join(b'{"t": "finding", "severity": "info", "message": "%d"}\n' % i for i in range(50))
+    )
     theirs.close()
     _drain(reader)
     assert len(reader.findings) == 5
@@ -161,25 +173,48 @@ def test_seccomp_program_shape():
 @pytest.mark.parametrize(
     ("facts", "expected"),
     [
-        (Facts(killed_for="timeout"), ("timed_out", "The script ran longer than the 300 s time limit.")),
+        (
+            Facts(killed_for="timeout"),
+            ("timed_out", "The script ran longer than the 300 s time limit."),
+        ),
         (Facts(killed_for="cancelled"), ("cancelled", "The run was cancelled.")),
-        (Facts(killed_for="memory"), ("failed", "The script was stopped because it used more than 2048 MB of memory.")),
-        (Facts(killed_for="log"), ("failed", "The log exceeded 200 MB and the script was stopped.")),
+        (
+            Facts(killed_for="memory"),
+            ("failed", "The script was stopped because it used more than 2048 MB of memory."),
+        ),
+        (
+            Facts(killed_for="log"),
+            ("failed", "The log exceeded 200 MB and the script was stopped."),
+        ),
         (Facts(bwrap_code=139), ("failed", "The script crashed (signal 11, segmentation fault).")),
         (Facts(bwrap_code=134), ("failed", "The script crashed (signal 6, aborted).")),
         (Facts(bwrap_code=0, exit_record=0), ("succeeded", "")),
         (Facts(bwrap_code=5, exit_record=5), ("failed", "The script exited with code 5.")),
         (
-            Facts(bwrap_code=1, exit_record=1, error={"kind": "exception", "type": "KeyError", "message": "'x'", "line": 7}),
+            Facts(
+                bwrap_code=1,
+                exit_record=1,
+                error={"kind": "exception", "type": "KeyError", "message": "'x'", "line": 7},
+            ),
             ("failed", "The script raised KeyError: 'x' (line 7)."),
         ),
         (
-            Facts(bwrap_code=1, exit_record=1, error={"kind": "exception", "type": "MemoryError", "message": "", "line": 2}),
+            Facts(
+                bwrap_code=1,
+                exit_record=1,
+                error={"kind": "exception", "type": "MemoryError", "message": "", "line": 2},
+            ),
             ("failed", "The script was stopped because it used more than 2048 MB of memory."),
         ),
         (
-            Facts(setup_error="bwrap: Can't mount proc on /newroot/proc: Operation not permitted", bwrap_code=1),
-            ("failed", "The sandbox could not start: Can't mount proc on /newroot/proc: Operation not permitted."),
+            Facts(
+                setup_error="bwrap: Can't mount proc on /newroot/proc: Operation not permitted",
+                bwrap_code=1,
+            ),
+            (
+                "failed",
+                "The sandbox could not start: Can't mount proc on /newroot/proc: Operation not permitted.",
+            ),
         ),
     ],
 )

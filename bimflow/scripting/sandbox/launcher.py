@@ -259,7 +259,10 @@ class _Run:
                 send_fds += list(FILE_WATCH)
 
         self.rlimit_values = limits.rlimits(
-            lim, uid_drop=self.root, memory_cgroup=memory_cgroup, pids_cgroup=bool(self.cg and layout.has("pids"))
+            lim,
+            uid_drop=self.root,
+            memory_cgroup=memory_cgroup,
+            pids_cgroup=bool(self.cg and layout.has("pids")),
         )
         spec = {
             "version": 1,
@@ -425,7 +428,11 @@ class _Run:
             try:
                 plan, description = self._prepare()
             except (SandboxError, OSError) as exc:
-                message = str(exc) if isinstance(exc, SandboxError) else f"The sandbox could not be prepared: {exc}."
+                message = (
+                    str(exc)
+                    if isinstance(exc, SandboxError)
+                    else f"The sandbox could not be prepared: {exc}."
+                )
                 self.on_system(message)
                 return _result("failed", message, self.protections, self.started)
             if self.unsafe:
