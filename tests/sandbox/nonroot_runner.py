@@ -16,7 +16,7 @@ from pathlib import Path
 
 from bimflow.scripting import sandbox
 from bimflow.scripting.sandbox import Limits, SandboxJob
-from bimflow.scripting.sandbox.launcher import uid_processes
+from bimflow.scripting.sandbox.procs import uid_processes
 
 
 def main() -> None:

@@ -6,7 +6,7 @@ import os
 
 
 def processes_of_uid(uid: int) -> list[int]:
-    from bimflow.scripting.sandbox.launcher import uid_processes
+    from bimflow.scripting.sandbox.procs import uid_processes
 
     return uid_processes(uid)
 

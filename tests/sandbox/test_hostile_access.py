@@ -138,7 +138,8 @@ def test_network_is_unreachable(run_script):
     server.listen(5)
     port = server.getsockname()[1]
     accepted: list[object] = []
-    threading.Thread(target=lambda: accepted.append(server.accept()), daemon=True).start()
+    acceptor = threading.Thread(target=lambda: accepted.append(server.accept()), daemon=True)
+    acceptor.start()
     code = (
         PROBE
         + f"""
@@ -159,6 +160,7 @@ print(json.dumps({{
         seen = _attempts(run_script(code))
         with socket.create_connection(("127.0.0.1", port), timeout=3):
             pass  # control: the listener works from the host
+        acceptor.join(5)
     finally:
         server.close()
     assert seen["postgres"] == "denied: ConnectionRefusedError"

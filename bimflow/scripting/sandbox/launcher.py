@@ -17,77 +17,24 @@ import contextlib
 import fcntl
 import json
 import os
-import re
-import selectors
-import signal
 import socket
-import stat
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from . import bwrap as bwrap_mod
-from . import cgroups, jobdir, limits, outputs, seccomp
+from . import cgroups, jobdir, limits, seccomp
 from .api import SandboxError, SandboxJob, SandboxResult
 from .channel import ChannelReader
-from .logstream import LogSink, fmt_mb
-from .outcome import Facts, decide, fmt_seconds
+from .jobcheck import check_job
+from .outcome import Facts, fmt_seconds
+from .running import FILE_WATCH, Running
 from .settings import get_settings
 from .spawn import SpawnError, SpawnPlan, spawn
 from .status import HostStatus, bwrap_stage, ensure_subreaper, host_status
 
 MB = 1024 * 1024
-POLL_S = 0.05
-DRAIN_GRACE_S = 2.0
-RESERVED = (
-    "/",
-    "/usr",
-    "/etc",
-    "/proc",
-    "/dev",
-    "/tmp",
-    "/job",
-    "/opt/bimflow",
-    "/bin",
-    "/lib",
-    "/lib64",
-    "/sbin",
-)
-FILE_WATCH = {"/tmp": 20_000, "/dev/shm": 2_000}  # inode caps when no memory cgroup counts them
-_NAME_OK = re.compile(r"^[^/\x00-\x1f\x7f]{1,255}$")
-
-
-def _check_job(job: SandboxJob) -> None:
-    settings = get_settings()
-    if not 0 <= job.slot < settings.max_slots:
-        raise SandboxError(f"Execution slot {job.slot} is outside 0..{settings.max_slots - 1}.")
-    if job.runtime not in ("python", "command"):
-        raise SandboxError(f"Unknown script runtime {job.runtime!r}.")
-    if job.runtime == "command" and not job.argv:
-        raise SandboxError("A command job needs argv.")
-    for name, path in job.inputs.items():
-        if not _NAME_OK.match(name) or name in (".", ".."):
-            raise SandboxError(f"The input name {name!r} is not allowed.")
-        if not Path(path).exists():
-            raise SandboxError(f"The input {name} is missing on the worker.")
-    for key in (job.model_name, job.datapack_name):
-        if key is not None and key not in job.inputs:
-            raise SandboxError(f"{key!r} is not one of the job's inputs.")
-    for inside, host in job.ro_mounts.items():
-        norm = os.path.normpath(inside)
-        if (
-            not inside.startswith("/")
-            or norm != inside
-            or any(norm == r or (r != "/" and norm.startswith(r + "/")) for r in RESERVED)
-        ):
-            raise SandboxError(f"The sandbox path {inside!r} cannot be used for an extra mount.")
-        if not Path(host).exists():
-            raise SandboxError(f"The extra mount {host} is missing on the worker.")
-    if not job.result_dir.is_dir():
-        raise SandboxError("The result folder does not exist.")
-    json.dumps(job.params)
-    json.dumps(job.extra)
 
 
 def _result(status: str, error: str, protections: dict[str, Any], started: float) -> SandboxResult:
@@ -111,7 +58,7 @@ def run_job(
     started = time.monotonic()
     ensure_subreaper()
     try:
-        _check_job(job)
+        check_job(job)
     except (SandboxError, TypeError, ValueError) as exc:
         message = str(exc) if isinstance(exc, SandboxError) else f"The job is invalid: {exc}."
         on_system(message)
@@ -126,7 +73,7 @@ def run_job(
     ).execute()
 
 
-class _Run:
+class _Run(Running):
     def __init__(
         self,
         job: SandboxJob,
@@ -367,9 +314,12 @@ class _Run:
         parts = []
         if self.unsafe:
             parts.append("UNSAFE MODE, no sandbox")
-        parts.append(
-            f"uid drop to {self.uid}" if self.root else "no uid drop (the worker is not root)"
-        )
+        if self.root:
+            parts.append(f"uid drop to {self.uid}")
+        elif self.unsafe:
+            parts.append(f"runs as the worker's own uid {os.geteuid()}")
+        else:
+            parts.append("no uid drop (the worker is not root)")
         if cg_on:
             pieces = []
             if layout.has("memory"):
@@ -467,275 +417,6 @@ class _Run:
         finally:
             self._cleanup()
 
-    def _kill(self, reason: str) -> None:
-        if self.facts.killed_for is None and reason != "error":
-            self.facts.killed_for = reason
-        if self.cg is not None:
-            self.cg.kill(wait_s=0.5)
-        if self.proc is not None and self.proc.returncode is None:
-            with contextlib.suppress(OSError):
-                if self.unsafe:
-                    os.killpg(self.proc.pid, signal.SIGKILL)
-                else:
-                    self.proc.kill()
-
-    def _on_line(self, stream: str, text: str) -> None:
-        if stream == "stderr" and not self.facts.hello and text.startswith("bwrap: "):
-            self.facts.setup_error = self.facts.setup_error or text
-        self.on_line(stream, text)
-
-    def _loop(self) -> None:
-        proc, lim, reader = self.proc, self.lim, self.reader
-        assert proc is not None and reader is not None and self.sock is not None
-        sink = LogSink(
-            self._on_line, self.on_system,
-            max_lines=lim.log_max_lines, max_bytes=lim.log_max_bytes, kill_bytes=lim.log_kill_bytes,
-        )  # fmt: skip
-        self.sink = sink
-        sel = selectors.DefaultSelector()
-        for stream, pipe in (("stdout", proc.stdout), ("stderr", proc.stderr)):
-            os.set_blocking(pipe.fileno(), False)
-            sel.register(pipe.fileno(), selectors.EVENT_READ, stream)
-        sel.register(self.sock, selectors.EVENT_READ, "channel")
-        status_buf = b""
-        if not self.unsafe:
-            sel.register(self.status_fd, selectors.EVENT_READ, "status")
-        deadline = self.started + lim.timeout_s
-        next_cancel_check = 0.0
-        try:
-            while True:
-                for key, _mask in sel.select(timeout=POLL_S):
-                    what = key.data
-                    if what == "channel":
-                        for _ in range(64):
-                            if not reader.read():
-                                break
-                        if reader.fds or reader.exit_code is not None or reader.findings:
-                            self.facts.hello = True
-                        if reader.eof:
-                            sel.unregister(key.fileobj)
-                        continue
-                    data_eof = False
-                    for _ in range(16):
-                        try:
-                            data = os.read(key.fd, 65536)
-                        except BlockingIOError:
-                            break
-                        if not data:
-                            data_eof = True
-                            break
-                        if what == "status":
-                            status_buf += data
-                        else:
-                            sink.feed(what, data)
-                    if data_eof:
-                        sel.unregister(key.fileobj)
-                    if what == "status":
-                        status_buf = self._status_lines(status_buf)
-                now = time.monotonic()
-                if self.exit_time is None:
-                    self._reap()
-                if self.facts.killed_for is None:
-                    if now >= next_cancel_check:
-                        next_cancel_check = now + 0.1
-                        if self.should_cancel():
-                            self._kill("cancelled")
-                    if self.facts.killed_for is None:
-                        self._watch(now, deadline, sink)
-                open_streams = [
-                    k for k in sel.get_map().values() if k.data in ("stdout", "stderr", "channel")
-                ]
-                if self.exit_time is not None and not open_streams:
-                    break
-                if self.exit_time is not None and now - self.exit_time > DRAIN_GRACE_S:
-                    # Something outside our reach still holds a pipe: stop reading.
-                    self._kill("error")
-                    break
-            sink.close()
-        finally:
-            sel.close()
-            if self.exit_time is None:
-                self._kill("error")
-                self.proc.wait()
-                self._reap()
-
-    def _status_lines(self, buf: bytes) -> bytes:
-        while b"\n" in buf:
-            line, _, buf = buf.partition(b"\n")
-            with contextlib.suppress(ValueError):
-                message = json.loads(line)
-                if isinstance(message, dict) and isinstance(message.get("child-pid"), int):
-                    self.init_pid = message["child-pid"]
-        return buf[-4096:]
-
-    def _reap(self) -> None:
-        assert self.proc is not None
-        try:
-            pid, status, rusage = os.wait4(self.proc.pid, os.WNOHANG)
-        except ChildProcessError:
-            pid, status, rusage = self.proc.pid, 0, None
-        if pid == 0:
-            return
-        self.exit_time = time.monotonic()
-        self.rusage = rusage
-        if os.WIFEXITED(status):
-            self.proc.returncode = os.WEXITSTATUS(status)
-            self.facts.bwrap_code = self.proc.returncode
-        else:
-            self.proc.returncode = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else -1
-            self.facts.bwrap_code = None
-
-    def _watch(self, now: float, deadline: float, sink: LogSink) -> None:
-        if now > deadline:
-            self._kill("timeout")
-        elif sink.must_kill:
-            self._kill("log")
-        elif self.cg is not None and self.host.layout.has("memory") and self.cg.oom_kills():
-            self._kill("memory")
-        elif self.reader is not None and not (
-            self.cg is not None and self.host.layout.has("memory")
-        ):
-            for name, fd in self.reader.fds.items():
-                cap = self.lim.max_output_files if name == "/job/output" else FILE_WATCH.get(name)
-                if cap is None:
-                    continue
-                with contextlib.suppress(OSError):
-                    info = os.fstatvfs(fd)
-                    if info.f_files - info.f_ffree > cap + 1:
-                        self.facts.files_where = name.replace("/job/output", "the output folder")
-                        self.facts.files_limit = cap
-                        self._kill("files")
-                        return
-
-    # -- 6-7: finish -----------------------------------------------------------------------
-
-    def _finish(self) -> SandboxResult:
-        facts, lim, reader = self.facts, self.lim, self.reader
-        assert reader is not None and self.jd is not None
-        facts.exit_record = reader.exit_code
-        facts.error = reader.error
-        facts.result_too_large = reader.result_too_large
-        if reader.fds or reader.exit_code is not None:
-            facts.hello = True
-        self._reap_init()
-        peak_kb = None
-        if self.cg is not None:
-            left = self.cg.procs()
-            if left:
-                self.cg.kill()
-                self.on_system(f"Stopped {len(left)} process(es) the script left running.")
-            facts.oom_kills = self.cg.oom_kills() if self.host.layout.has("memory") else 0
-            if self.cg.pids_refused():
-                facts.hit("processes")
-                self.on_system(f"The script reached the limit of {lim.max_procs} processes.")
-            peak = self.cg.peak_bytes()
-            peak_kb = peak // 1024 if peak else None
-        if self.uid is not None:
-            self._kill_uid_leftovers()
-        if peak_kb is None and self.rusage is not None:
-            peak_kb = int(self.rusage.ru_maxrss) or None
-        if self.sink.truncated:
-            facts.hit("log_truncated")
-        if reader.findings_capped:
-            facts.hit("findings")
-        if reader.malformed:
-            self.on_system(
-                f"Ignored {reader.malformed} malformed message(s) on the script's result channel."
-            )
-
-        status, error, exit_code = decide(facts, lim)
-        files = self._copy_outputs()
-        result = reader.result if (reader.result is not None and status == "succeeded") else {}
-        if error and status != "succeeded":
-            self.on_system(error)
-        return SandboxResult(
-            status=status,
-            exit_code=exit_code,
-            error=error,
-            result=result,
-            findings=reader.findings,
-            files=files,
-            duration_ms=int(((self.exit_time or time.monotonic()) - self.started) * 1000),
-            peak_memory_kb=peak_kb,
-            protections=self.protections,
-            limits_hit=facts.limits_hit,
-            command=self.command,
-        )
-
-    def _reap_init(self) -> None:
-        """Reap bwrap's pid 1, which comes back to us (a subreaper) as an orphan.
-
-        bwrap's monitor exits as soon as it knows the script's exit status; its
-        in-namespace init then dies of --die-with-parent's SIGKILL a moment later.
-        """
-        if self.init_pid is None:
-            return
-        deadline = time.monotonic() + 2.0
-        while time.monotonic() < deadline:
-            try:
-                pid, _status = os.waitpid(self.init_pid, os.WNOHANG)
-            except ChildProcessError:
-                return  # not ours (someone else reaped it, or we are no subreaper)
-            if pid:
-                return
-            time.sleep(0.001)
-
-    def _kill_uid_leftovers(self) -> None:
-        """No process of the sandbox uid may outlive the job (the slot lock is ours)."""
-        assert self.uid is not None
-        left = uid_processes(self.uid)
-        for pid in left:
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
-        if left:
-            self.on_system(f"Stopped {len(left)} process(es) of the sandbox user left running.")
-
-    def _copy_outputs(self) -> list[outputs.OutputFile]:
-        assert self.jd is not None and self.reader is not None
-        lim = self.lim
-        fd = None
-        if self.root or self.unsafe:
-            with contextlib.suppress(OSError):
-                fd = os.open(
-                    self.jd.out, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
-                )
-        else:
-            candidate = self.reader.fds.get("/job/output")
-            if candidate is not None and _is_output_tmpfs(candidate, lim.output_mb):
-                fd = candidate
-            elif candidate is not None:
-                self.on_system(
-                    "The output folder handed over by the sandbox was not valid; no files were copied."
-                )
-        if fd is None:
-            return []
-        try:
-            with contextlib.suppress(OSError):
-                info = os.fstatvfs(fd)
-                used = (info.f_blocks - info.f_bfree) * info.f_frsize
-                if (not self.unsafe and info.f_bfree == 0) or (self.root and info.f_ffree == 0):
-                    self.facts.hit("output")
-                    self.on_system(
-                        f"The output folder reached its {lim.output_mb} MB / file-count limit."
-                    )
-                del used
-            report = outputs.copy_outputs(
-                fd,
-                self.job.result_dir,
-                max_bytes=lim.output_mb * MB,
-                max_files=lim.max_output_files,
-            )
-        finally:
-            if fd not in self.reader.fds.values():
-                os.close(fd)
-        if report.capped:
-            self.facts.hit("output")
-        for note in report.skipped[:20]:
-            self.on_system(f"Output not offered: {note}")
-        if len(report.skipped) > 20:
-            self.on_system(f"... and {len(report.skipped) - 20} more files not offered.")
-        return report.files
-
     def _cleanup(self) -> None:
         problems: list[str] = []
         for fd in self.close_later:
@@ -764,32 +445,4 @@ class _Run:
                 self.on_system(f"Clean-up problem: {problem}.")
 
 
-def _is_output_tmpfs(fd: int, output_mb: int) -> bool:
-    try:
-        info = os.fstat(fd)
-        fs = os.fstatvfs(fd)
-    except OSError:
-        return False
-    return stat.S_ISDIR(info.st_mode) and fs.f_blocks * fs.f_frsize == output_mb * MB
-
-
-def uid_processes(uid: int) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/status", encoding="ascii", errors="replace") as handle:
-                for line in handle:
-                    if line.startswith("State:") and line.split()[1] in ("Z", "X"):
-                        break  # dead already; its parent reaps it
-                    if line.startswith("Uid:"):
-                        if int(line.split()[1]) == uid:
-                            found.append(int(entry))
-                        break
-        except (OSError, ValueError, IndexError):
-            continue
-    return found
-
-
-__all__ = ["run_job", "uid_processes", "fmt_mb"]
+__all__ = ["run_job"]

@@ -29,6 +29,7 @@ class Facts:
     oom_kills: int = 0
     setup_error: str | None = None  # bwrap could not build the sandbox
     hello: bool = False  # the bootstrap started
+    status_lost: bool = False  # bwrap was reaped by someone else
     limits_hit: list[str] = field(default_factory=list)
 
     def hit(self, name: str) -> None:

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from . import cgroups, jobdir
-from .launcher import uid_processes
+from .procs import uid_processes
 from .settings import get_settings
 
 
