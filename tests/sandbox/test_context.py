@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pandas as pd
 import pytest
@@ -55,6 +56,7 @@ def test_elements_and_properties_are_dataframes_from_the_data_pack(run_script, i
     oracle = ifcopenshell.open(str(ifc_model.path))
     code = """
 import json
+import os
 import pandas as pd
 print(json.dumps({"type": isinstance(elements, pd.DataFrame) and isinstance(properties, pd.DataFrame),
                   "walls": sorted(elements[elements.ifc_class == "IfcWall"].guid),
@@ -269,3 +271,32 @@ def test_command_runtime(run_script):
     assert run.result.status == "failed"
     assert run.result.error == "The command exited with code 4."
     assert [f.name for f in run.result.files] == ["out.txt"]
+
+
+def test_command_runtime_with_a_tool_mounted_from_a_0700_folder(run_script, secret_dir):
+    tool_dir = secret_dir / "tool"
+    tool_dir.mkdir(exist_ok=True)
+    tool = tool_dir / "convert.sh"
+    tool.write_text('#!/bin/sh\necho "converting $1"\ncp "$1" /job/output/converted.ifc\n')
+    os.chmod(tool_dir, 0o755)
+    os.chmod(tool, 0o755)
+    source = secret_dir / "in.ifc"
+    source.write_text("ISO-10303-21;\n")
+    os.chmod(source, 0o644)
+    run = run_script(
+        "",
+        runtime="command",
+        argv=["/opt/tool/convert.sh", "/job/inputs/in.ifc"],
+        inputs={"in.ifc": source},
+        ro_mounts={"/opt/tool": tool_dir},
+    )
+    assert run.result.status == "succeeded", (run.result.error, run.lines)
+    assert run.stdout == "converting /job/inputs/in.ifc"
+    assert [f.name for f in run.result.files] == ["converted.ifc"]
+    assert run.result.files[0].path.read_text() == "ISO-10303-21;\n"
+
+
+def test_reserved_sandbox_paths_cannot_be_mounted_over(run_script, secret_dir):
+    run = run_script("", runtime="command", argv=["/bin/true"], ro_mounts={"/usr/bin": secret_dir})
+    assert run.result.status == "failed"
+    assert run.result.error == "The sandbox path '/usr/bin' cannot be used for an extra mount."

@@ -6,6 +6,7 @@ import json
 import os
 import socket
 import struct
+from pathlib import Path
 
 import pytest
 
@@ -225,3 +226,34 @@ def test_outcome_sentences(facts, expected):
 
 def test_limits_json_roundtrip_is_not_needed_but_fields_are_plain():
     assert json.loads(json.dumps(Limits().__dict__))["log_max_lines"] == 200_000
+
+
+def test_cgroup_layout_parsing_for_v2_hybrid_and_containers():
+    from bimflow.scripting.sandbox.cgroups import join_path, parse_mounts, parse_own
+
+    pure_v2 = "30 23 0:26 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw,nsdelegate\n"
+    assert parse_mounts(pure_v2) == [("cgroup2", "/", "/sys/fs/cgroup", {"rw", "nsdelegate"})]
+    hybrid = (
+        "31 25 0:27 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
+        "32 25 0:28 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n"
+        "33 25 0:29 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n"
+    )
+    assert [(m[0], m[2]) for m in parse_mounts(hybrid)] == [
+        ("cgroup", "/sys/fs/cgroup/memory"),
+        ("cgroup2", "/sys/fs/cgroup/unified"),
+        ("cgroup", "/sys/fs/cgroup/cpu,cpuacct"),
+    ]
+    v1, v2 = parse_own(
+        "4:memory:/system.slice/w.service\n2:cpu,cpuacct:/\n0::/system.slice/w.service\n"
+    )
+    assert v1 == {"memory": "/system.slice/w.service", "cpu": "/", "cpuacct": "/"}
+    assert v2 == "/system.slice/w.service"
+    assert join_path("/sys/fs/cgroup", "/", "/system.slice/w.service") == Path(
+        "/sys/fs/cgroup/system.slice/w.service"
+    )
+    assert join_path("/sys/fs/cgroup", "/", "/") == Path("/sys/fs/cgroup")
+    # Inside a container the mount root is our own cgroup.
+    assert join_path("/sys/fs/cgroup", "/docker/abc", "/docker/abc/sub") == Path(
+        "/sys/fs/cgroup/sub"
+    )
+    assert join_path("/sys/fs/cgroup", "/docker/abc", "/other") is None

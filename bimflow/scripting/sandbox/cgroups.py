@@ -65,35 +65,44 @@ class CgroupLayout:
         }
 
 
-def _mounts() -> list[tuple[str, str, str, set[str]]]:
-    """(fstype, mount root, mount point, super options) of cgroup mounts."""
+def parse_mounts(mountinfo: str) -> list[tuple[str, str, str, set[str]]]:
+    """(fstype, mount root, mount point, super options) of the cgroup mounts."""
     found = []
-    with open("/proc/self/mountinfo", encoding="utf-8") as handle:
-        for line in handle:
-            left, _, right = line.partition(" - ")
-            fields = left.split()
-            fstype, _source, superopts = (right.split() + ["", "", ""])[:3]
-            if fstype in ("cgroup", "cgroup2"):
-                mount_point = fields[4].replace("\\040", " ")
-                found.append((fstype, fields[3], mount_point, set(superopts.split(","))))
+    for line in mountinfo.splitlines():
+        left, _, right = line.partition(" - ")
+        fields = left.split()
+        fstype, _source, superopts = (right.split() + ["", "", ""])[:3]
+        if fstype in ("cgroup", "cgroup2") and len(fields) > 4:
+            mount_point = fields[4].replace("\\040", " ")
+            found.append((fstype, fields[3], mount_point, set(superopts.split(","))))
     return found
 
 
-def _own_paths() -> tuple[dict[str, str], str | None]:
+def _mounts() -> list[tuple[str, str, str, set[str]]]:
+    with open("/proc/self/mountinfo", encoding="utf-8") as handle:
+        return parse_mounts(handle.read())
+
+
+def parse_own(proc_cgroup: str) -> tuple[dict[str, str], str | None]:
+    """Our cgroup path per v1 controller, and in the v2 tree, from /proc/self/cgroup."""
     v1: dict[str, str] = {}
     v2 = None
-    with open("/proc/self/cgroup", encoding="utf-8") as handle:
-        for line in handle:
-            hid, controllers, path = line.rstrip("\n").split(":", 2)
-            if hid == "0" and controllers == "":
-                v2 = path
-            else:
-                for name in controllers.split(","):
-                    v1[name] = path
+    for line in proc_cgroup.splitlines():
+        hid, controllers, path = line.split(":", 2)
+        if hid == "0" and controllers == "":
+            v2 = path
+        else:
+            for name in controllers.split(","):
+                v1[name] = path
     return v1, v2
 
 
-def _join(mount_point: str, mount_root: str, own: str) -> Path | None:
+def _own_paths() -> tuple[dict[str, str], str | None]:
+    with open("/proc/self/cgroup", encoding="utf-8") as handle:
+        return parse_own(handle.read())
+
+
+def join_path(mount_point: str, mount_root: str, own: str) -> Path | None:
     if mount_root != "/" and not (own == mount_root or own.startswith(mount_root + "/")):
         return None
     relative = own[len(mount_root) :] if mount_root != "/" else own
@@ -162,7 +171,7 @@ def detect() -> CgroupLayout:
     taken: set[str] = set()
     if v2_mounts and own_v2 is not None:
         _fstype, root, point, _opts = v2_mounts[0]
-        own = _join(point, root, own_v2)
+        own = join_path(point, root, own_v2)
         if own is not None and _probe_dir(own / PARENT_NAME):
             parent = own / PARENT_NAME
             controllers = _enable_v2(own, parent, set(CONTROLLERS))
@@ -185,7 +194,7 @@ def detect() -> CgroupLayout:
         if not wanted:
             continue
         own_path = next((own_v1[c] for c in wanted if c in own_v1), None)
-        own = _join(point, root, own_path) if own_path is not None else None
+        own = join_path(point, root, own_path) if own_path is not None else None
         if own is None or not _probe_dir(own / PARENT_NAME):
             reasons.append(f"the cgroup v1 {'/'.join(sorted(wanted))} controller is not writable")
             continue
