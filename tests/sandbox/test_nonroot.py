@@ -182,7 +182,11 @@ def test_too_many_files_in_tmp_are_stopped_by_the_watcher(run_as_user):
 
 def test_uncounted_memory_and_network_are_denied(run_as_user):
     code = """
-import json, os, socket
+import ctypes, json, os, socket
+libc = ctypes.CDLL(None, use_errno=True)
+def shmget():
+    if libc.shmget(0, 1 << 20, 0o1600) == -1:  # IPC_PRIVATE, IPC_CREAT | 0600
+        raise OSError(ctypes.get_errno(), "shmget")
 def attempt(fn):
     try:
         fn(); return "allowed"
@@ -190,6 +194,7 @@ def attempt(fn):
         return type(exc).__name__
 print(json.dumps({
     "memfd": attempt(lambda: os.memfd_create("x")),
+    "shmget": attempt(shmget),
     "net": attempt(lambda: socket.create_connection(("1.1.1.1", 53), timeout=2)),
     "shadow": attempt(lambda: open("/etc/shadow")),
 }))
@@ -197,6 +202,7 @@ print(json.dumps({
     report = run_as_user(code)
     assert json.loads(report["stdout"]) == {
         "memfd": "PermissionError",
+        "shmget": "PermissionError",
         "net": "OSError",
         "shadow": "FileNotFoundError",
     }
