@@ -73,7 +73,9 @@ def main() -> None:
     print(f"sandbox mode: {status['mode']}, bwrap {status['bwrap']}, cgroups {status['cgroups']}")
     compare("trivial script (pass)", "pass", args.runs)
     if args.heavy:
-        compare("import ifcopenshell, pandas", "import ifcopenshell, pandas", max(5, args.runs // 4))
+        compare(
+            "import ifcopenshell, pandas", "import ifcopenshell, pandas", max(5, args.runs // 4)
+        )
 
 
 if __name__ == "__main__":
