@@ -147,3 +147,36 @@ def test_nothing_is_left_after_runs(run_script, sandbox_work_dir):
         for d in cgroups.stale_job_dirs(cgroups.detect())
         if d.name.startswith(f"job-{os.getpid()}-")
     ] == []
+
+
+def test_a_failing_callback_kills_the_job_and_cleans_up(run_script, sandbox_work_dir):
+    import pytest
+
+    def on_line(stream: str, text: str) -> None:
+        raise RuntimeError("the database went away")
+
+    started = time.monotonic()
+    with pytest.raises(RuntimeError, match="the database went away"):
+        run_script(
+            "print('first', flush=True)\nimport time\ntime.sleep(60)", slot=42, on_line=on_line
+        )
+    assert time.monotonic() - started < 5
+    time.sleep(0.1)
+    assert processes_of_uid(61042) == []
+    assert [p.name for p in sandbox_work_dir.glob("j-*")] == []
+    assert jobdir.mounts_under(sandbox_work_dir) == []
+
+
+def test_a_work_dir_the_sandbox_users_cannot_reach_is_refused(
+    run_script, secret_dir, sandbox_work_dir
+):
+    sandbox.configure(work_dir=secret_dir / "work")
+    try:
+        status = sandbox.sandbox_status()
+        run = run_script("print('hi')")
+    finally:
+        sandbox.configure(work_dir=sandbox_work_dir)
+    assert status["mode"] == "unavailable"
+    assert "cannot traverse" in status["reason"]
+    assert run.result.status == "failed"
+    assert run.result.error.startswith("Scripts cannot run on this host: the sandbox work folder")

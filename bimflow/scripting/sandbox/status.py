@@ -163,6 +163,13 @@ def probe(settings: SandboxSettings | None = None) -> HostStatus:
             f"{settings.bwrap} does not run. {INSTALL_HINT}.",
         )  # fmt: skip
     seccomp_ok = seccomp.supported()
+    try:
+        jobdir.ensure_work_dir(settings.work_dir, root=root)
+    except OSError as exc:
+        return HostStatus(
+            "unavailable", version, False, layout, False, False,
+            f"the sandbox work folder cannot be used: {exc}.",
+        )  # fmt: skip
     failure = _probe_bwrap(settings, root=root, with_seccomp=seccomp_ok)
     if failure and seccomp_ok:
         if not _probe_bwrap(settings, root=root, with_seccomp=False):
