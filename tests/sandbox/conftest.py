@@ -21,7 +21,6 @@ from bimflow.scripting.sandbox import Limits, SandboxJob, SandboxResult
 
 REPO = Path(__file__).resolve().parents[2]
 STUB_IFC = Path(__file__).resolve().parent / "stub_ifc"
-TEST_DATA = Path(os.environ.get("BIMFLOW_TEST_DATA", REPO.parent / "shared" / "data"))
 
 if os.geteuid() != 0:
     pytest.skip("the sandbox tests run as root, like the workers", allow_module_level=True)

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+TEST_DATA = Path(os.environ.get("BIMFLOW_TEST_DATA", REPO.parent / "shared" / "data"))
 
 
 def processes_of_uid(uid: int) -> list[int]:

@@ -7,6 +7,7 @@ import os
 
 import pandas as pd
 import pytest
+from sandbox_helpers import TEST_DATA
 
 from bimflow.scripting.sandbox import Limits
 
@@ -300,3 +301,23 @@ def test_reserved_sandbox_paths_cannot_be_mounted_over(run_script, secret_dir):
     run = run_script("", runtime="command", argv=["/bin/true"], ro_mounts={"/usr/bin": secret_dir})
     assert run.result.status == "failed"
     assert run.result.error == "The sandbox path '/usr/bin' cannot be used for an extra mount."
+
+
+@pytest.mark.parametrize("filename", ["AC20-FZK-Haus.ifc", "ROOT-Vebo.ifczip"])
+def test_real_models_open_inside_the_sandbox(run_script, filename):
+    import ifcopenshell
+
+    source = TEST_DATA / "ifc" / filename
+    if not source.exists():
+        pytest.skip(f"test data {source} not present")
+    oracle = ifcopenshell.open(str(source))
+    name = "model" + source.suffix.lower()
+    code = (
+        "result['schema'] = model.schema\nresult['products'] = len(model.by_type('IfcProduct'))\n"
+    )
+    run = run_script(code, inputs={name: source}, model_name=name)
+    assert run.result.status == "succeeded", run.stderr
+    assert run.result.result == {
+        "schema": oracle.schema,
+        "products": len(oracle.by_type("IfcProduct")),
+    }

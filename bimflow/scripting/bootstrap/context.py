@@ -22,6 +22,9 @@ SEVERITIES = ("error", "warning", "info")
 class Unavailable:
     """Stands in for a context name this run cannot provide; any use explains why."""
 
+    _name: str
+    _reason: str
+
     def __init__(self, name: str, reason: str) -> None:
         object.__setattr__(self, "_name", name)
         object.__setattr__(self, "_reason", reason)

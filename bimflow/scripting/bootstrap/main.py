@@ -143,7 +143,7 @@ def main(spec_path: str) -> NoReturn:
         spec = json.load(handle)
     for stream in (sys.stdout, sys.stderr):
         try:
-            stream.reconfigure(line_buffering=True, errors="backslashreplace")  # type: ignore[attr-defined]
+            stream.reconfigure(line_buffering=True, errors="backslashreplace")  # type: ignore[union-attr]
         except (AttributeError, ValueError):
             pass
     faulthandler.enable()
