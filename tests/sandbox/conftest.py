@@ -6,6 +6,7 @@ spawning ``nonroot_runner.py`` as an unprivileged user (see test_nonroot.py).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -57,6 +58,12 @@ def sandbox_work_dir() -> Iterator[Path]:
     yield work
     sandbox.sweep_stale(min_age_s=0)
     shutil.rmtree(work, ignore_errors=True)
+    # Leave no empty "bimflow" cgroup parents behind in the test runner's cgroups.
+    from bimflow.scripting.sandbox import cgroups
+
+    for hierarchy in cgroups.detect().hierarchies:
+        with contextlib.suppress(OSError):
+            hierarchy.parent.rmdir()
 
 
 @pytest.fixture
