@@ -321,3 +321,11 @@ def test_real_models_open_inside_the_sandbox(run_script, filename):
         "schema": oracle.schema,
         "products": len(oracle.by_type("IfcProduct")),
     }
+
+
+def test_a_script_printing_like_bwrap_is_not_taken_for_a_start_failure(run_script):
+    run = run_script(
+        "import sys, os\nprint('bwrap: Can\\'t mount', file=sys.stderr, flush=True)\nos._exit(3)"
+    )
+    assert run.result.status == "failed"
+    assert run.result.error == "The script exited with code 3."

@@ -64,9 +64,16 @@ class Channel:
             # The host went away or the script closed our fd: nothing left to tell.
             self.fd = None
 
-    def send_fds(self, names: list[str], fds: list[int]) -> None:
-        """Hand open directories to the host (non-root mode: the output tmpfs)."""
-        if self.fd is None or not fds:
+    def hello(self, names: list[str], fds: list[int]) -> None:
+        """The first message, before any user code runs: "the bootstrap is up".
+
+        It carries open directories for the host (non-root mode: the output tmpfs,
+        which exists only in here); the host keeps fds from this message only.
+        """
+        if self.fd is None:
+            return
+        if not fds:
+            self.send_raw('{"t": "hello", "fds": []}', flush=True)
             return
         import socket
 

@@ -151,7 +151,7 @@ def main(spec_path: str) -> NoReturn:
     from .context import open_dir_fds
 
     names, fds = open_dir_fds(spec.get("send_fds") or [])
-    channel.send_fds(names, fds)
+    channel.hello(names, fds)
     for fd in fds:
         os.close(fd)
     _limit_processes(spec.get("nproc"))

@@ -63,6 +63,7 @@ class ChannelReader:
         self._skipping = False
         self._max_line = limits.result_max_bytes + 64 * 1024
         self.eof = False
+        self.hello = False  # the bootstrap's first message arrived
 
     # -- reading -----------------------------------------------------------------
 
@@ -171,6 +172,7 @@ class ChannelReader:
                 with contextlib.suppress(OSError):
                     os.close(fd)
             raise ValueError("bad hello")
+        self.hello = True
         for name, fd in zip(names, fds, strict=True):
             if isinstance(name, str) and name not in self.fds:
                 self.fds[name] = fd

@@ -99,8 +99,7 @@ class Running:
                         for _ in range(64):
                             if not reader.read():
                                 break
-                        if reader.fds or reader.exit_code is not None or reader.findings:
-                            self.facts.hello = True
+                        self.facts.hello = self.facts.hello or reader.hello
                         if reader.eof:
                             sel.unregister(key.fileobj)
                         continue
@@ -212,8 +211,7 @@ class Running:
             facts.bwrap_code = reader.exit_code
         facts.error = reader.error
         facts.result_too_large = reader.result_too_large
-        if reader.fds or reader.exit_code is not None:
-            facts.hello = True
+        facts.hello = facts.hello or reader.hello
         self._reap_init()
         peak_kb = None
         if self.cg is not None:
