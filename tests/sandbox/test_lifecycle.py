@@ -180,3 +180,17 @@ def test_a_work_dir_the_sandbox_users_cannot_reach_is_refused(
     assert "cannot traverse" in status["reason"]
     assert run.result.status == "failed"
     assert run.result.error.startswith("Scripts cannot run on this host: the sandbox work folder")
+
+
+def test_a_sandbox_that_cannot_be_built_says_why(run_script):
+    original = sandbox.get_settings().python_trees
+    sandbox.configure(python_trees=(*original, Path("/nonexistent-python-tree")))
+    try:
+        run = run_script("print('hi')")
+    finally:
+        sandbox.configure(python_trees=original)
+    assert run.result.status == "failed"
+    assert run.result.error.startswith(
+        "The sandbox could not start: binding /nonexistent-python-tree"
+    )
+    assert run.lines == []
