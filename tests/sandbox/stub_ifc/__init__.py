@@ -1,0 +1,1 @@
+"""Test-only stand-in for ``bimflow.ifc`` until the real data pack reader lands."""
