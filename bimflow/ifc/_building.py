@@ -129,7 +129,27 @@ CLASSIFICATION = {
     "32.32": "Binnenwandopeningen; gevuld met nooddeuren",
     "56.11": "Verwarming; leidingen",
 }
-SYSTEMS = [("Heating supply", "HEATING", "red"), ("Domestic cold water", "DOMESTICCOLDWATER", "blue")]
+WORKSETS = {
+    "slab": "Structure",
+    "column": "Structure",
+    "beam": "Structure",
+    "wall": "Shell",
+    "space": "Rooms",
+    "door": "Interior",
+    "window": "Shell",
+    "pipe": "MEP",
+}
+COMMENTS = [
+    "Check with structural engineer",
+    "Revised in issue B",
+    "Fire stopping required",
+    "Verify on site",
+    "As per detail 12",
+]
+SYSTEMS = [
+    ("Heating supply", "HEATING", "red"),
+    ("Domestic cold water", "DOMESTICCOLDWATER", "blue"),
+]
 STATUS = ["NEW", "EXISTING", "DEMOLISH", "TEMPORARY", "OTHER", "NOTKNOWN", "UNSET"]
 
 
@@ -140,7 +160,9 @@ class Skeleton:
         self.w = w = writer
         f = w.file
         ifc2x3 = w.is_ifc2x3
-        person = w.create("IfcPerson", Identification="bimflow", FamilyName="Generator", Id="bimflow")
+        person = w.create(
+            "IfcPerson", Identification="bimflow", FamilyName="Generator", Id="bimflow"
+        )
         organization = w.create("IfcOrganization", Name="bimflow", Id="bimflow")
         application = w.create(
             "IfcApplication", ApplicationDeveloper=organization, Version="0.1",
@@ -174,7 +196,9 @@ class Skeleton:
             RefElevation=17000.0, LandTitleNumber="EHV-0001",
         )  # fmt: skip
         building_placement = w.create(
-            "IfcLocalPlacement", PlacementRelTo=site_placement, RelativePlacement=self.origin_placement
+            "IfcLocalPlacement",
+            PlacementRelTo=site_placement,
+            RelativePlacement=self.origin_placement,
         )
         self.building = w.root("IfcBuilding", Name="Building A", Description="Synthetic building",
                                ObjectPlacement=building_placement, CompositionType="ELEMENT")  # fmt: skip
@@ -188,8 +212,13 @@ class Skeleton:
             )  # fmt: skip
             self.storey_placements.append(placement)
             self.storeys.append(
-                w.root("IfcBuildingStorey", Name=f"Level {level:02d}", ObjectPlacement=placement,
-                       CompositionType="ELEMENT", Elevation=level * STOREY_HEIGHT)  # fmt: skip
+                w.root(
+                    "IfcBuildingStorey",
+                    Name=f"Level {level:02d}",
+                    ObjectPlacement=placement,
+                    CompositionType="ELEMENT",
+                    Elevation=level * STOREY_HEIGHT,
+                )  # fmt: skip
             )
         w.root("IfcRelAggregates", RelatingObject=self.project, RelatedObjects=[self.site])
         w.root("IfcRelAggregates", RelatingObject=self.site, RelatedObjects=[self.building])
@@ -223,9 +252,13 @@ class Skeleton:
             add(f, unit_type="PLANEANGLEUNIT"),
             add(f, unit_type="MASSUNIT", prefix="KILO"),
             add(f, unit_type="TIMEUNIT"),
-            self.w.create("IfcSIUnit", UnitType="THERMODYNAMICTEMPERATUREUNIT", Name="DEGREE_CELSIUS"),
+            self.w.create(
+                "IfcSIUnit", UnitType="THERMODYNAMICTEMPERATUREUNIT", Name="DEGREE_CELSIUS"
+            ),
             ifcopenshell.api.unit.add_derived_unit(
-                f, unit_type="THERMALTRANSMITTANCEUNIT", userdefinedtype=None,
+                f,
+                unit_type="THERMALTRANSMITTANCEUNIT",
+                userdefinedtype=None,
                 attributes={watt: 1, self.metre: -2, kelvin: -1},
             ),  # fmt: skip
             ifcopenshell.api.unit.add_monetary_unit(f, currency="EUR"),
@@ -260,13 +293,18 @@ class Skeleton:
         }  # fmt: skip
         usage = {
             key: w.create(
-                "IfcMaterialLayerSetUsage", ForLayerSet=self.type_materials[key],
-                LayerSetDirection="AXIS2", DirectionSense="POSITIVE", OffsetFromReferenceLine=0.0,
+                "IfcMaterialLayerSetUsage",
+                ForLayerSet=self.type_materials[key],
+                LayerSetDirection="AXIS2",
+                DirectionSense="POSITIVE",
+                OffsetFromReferenceLine=0.0,
             )  # fmt: skip
             for key in ("wall_ext", "wall_int")
         }
         if w.is_ifc2x3:
-            glazing = w.create("IfcMaterialList", Materials=[material["Aluminium"], material["Glass"]])
+            glazing = w.create(
+                "IfcMaterialList", Materials=[material["Aluminium"], material["Glass"]]
+            )
         else:
             glazing = ifcopenshell.api.material.add_material_set(
                 f, name="Window", set_type="IfcMaterialConstituentSet"
@@ -334,7 +372,9 @@ class Skeleton:
             else:
                 system = w.root("IfcDistributionSystem", Name=name, PredefinedType=predefined)
             self.systems.append(system)
-            w.root("IfcRelServicesBuildings", RelatingSystem=system, RelatedBuildings=[self.building])
+            w.root(
+                "IfcRelServicesBuildings", RelatingSystem=system, RelatedBuildings=[self.building]
+            )
 
 
 def single(w: _Writer, name: str, measure: str, value: Any) -> Entity:
@@ -355,7 +395,9 @@ class Bays:
         self.contained: list[list[Entity]] = [[] for _ in skeleton.storeys]
         self.spaces: list[list[Entity]] = [[] for _ in skeleton.storeys]
         self.typed: dict[str, list[Entity]] = {key: [] for key in TYPES}
-        self.materials: dict[tuple[str, str], list[Entity]] = {k: [] for k in skeleton.occurrence_materials}
+        self.materials: dict[tuple[str, str], list[Entity]] = {
+            k: [] for k in skeleton.occurrence_materials
+        }
         self.system_members: list[list[Entity]] = [[] for _ in SYSTEMS]
         self.fire_exits: list[Entity] = []
         w = writer
@@ -382,7 +424,9 @@ class Bays:
         role, type_key, box, link = MODULE[slot]
         x, y, z, dx, dy, dz = box
         level = self._level
-        point = w.create("IfcCartesianPoint", Coordinates=(self._origin[0] + x, self._origin[1] + y, z))
+        point = w.create(
+            "IfcCartesianPoint", Coordinates=(self._origin[0] + x, self._origin[1] + y, z)
+        )
         placement = w.create(
             "IfcLocalPlacement", PlacementRelTo=self.s.storey_placements[level],
             RelativePlacement=w.create("IfcAxis2Placement3D", Location=point),
@@ -455,7 +499,9 @@ class Bays:
         )  # fmt: skip
         return w.create("IfcProductDefinitionShape", Representations=[representation])
 
-    def _properties(self, product: Entity, role: str, type_key: str | None, box: tuple[float, ...]) -> None:
+    def _properties(
+        self, product: Entity, role: str, type_key: str | None, box: tuple[float, ...]
+    ) -> None:
         w = self.w
         rng = self.rng
         _x, _y, _z, dx, dy, dz = box
@@ -482,7 +528,10 @@ class Bays:
                           _q(w, "IfcQuantityVolume", "NetVolume", length * width * dz / 1e9)]  # fmt: skip
         elif role == "slab":
             pset, qto = "Pset_SlabCommon", "Qto_SlabBaseQuantities"
-            own = [single(w, "IsExternal", "IfcBoolean", False), single(w, "LoadBearing", "IfcBoolean", True)]
+            own = [
+                single(w, "IsExternal", "IfcBoolean", False),
+                single(w, "LoadBearing", "IfcBoolean", True),
+            ]
             quantities = [_q(w, "IfcQuantityLength", "Width", dz),
                           _q(w, "IfcQuantityLength", "Perimeter", 2 * (dx + dy)),
                           _q(w, "IfcQuantityArea", "GrossArea", dx * dy / 1e6),
@@ -540,6 +589,17 @@ class Bays:
             own = [single(w, "Color", "IfcLabel", SYSTEMS[self._bay % len(SYSTEMS)][2])]
             quantities = [_q(w, "IfcQuantityLength", "Length", dz)]
 
+        if role != "opening":
+            # What authoring tools add to every element (Revit's "Identity Data" and
+            # friends): makes the property count per product realistic (about 12).
+            identity = [single(w, "Mark", "IfcLabel", f"{role[0].upper()}-{self._bay:05d}-{box_id(box)}"),
+                        single(w, "Phase", "IfcLabel", "New Construction"),
+                        single(w, "Workset", "IfcLabel", WORKSETS[role]),
+                        single(w, "Cost", "IfcMonetaryMeasure", round(rng.uniform(50, 5000), 2))]  # fmt: skip
+            if rng.random() < 0.2:
+                identity.append(single(w, "Comments", "IfcText", rng.choice(COMMENTS)))
+            extra.append(("bimflow_Identity", identity))
+
         sets: list[Entity] = []
         if own:
             sets.append(w.root("IfcPropertySet", Name=pset, HasProperties=own))
@@ -580,6 +640,10 @@ class Bays:
         if self.fire_exits:
             w.root("IfcRelAssociatesClassification", RelatedObjects=self.fire_exits,
                    RelatingClassification=s.references["32.32"])  # fmt: skip
+
+
+def box_id(box: tuple[float, ...]) -> str:
+    return f"{int(box[0]) // 100:02d}{int(box[1]) // 100:02d}{int(box[2]) // 100:02d}"
 
 
 def _q(w: _Writer, cls: str, name: str, value: float) -> Entity:

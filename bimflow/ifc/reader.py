@@ -42,6 +42,9 @@ _BOM = b"\xef\xbb\xbf"
 _SCHEMA_RE = re.compile(rb"FILE_SCHEMA\s*\(\s*\(\s*'([^']*)'", re.IGNORECASE)
 _OFFSET_RE = re.compile(r"at offset (\d+)")
 _LOG_ERROR = 4
+import os as _os
+
+_LAZY = _os.environ.get("BIMFLOW_LAZY", "1") == "1"
 
 
 def sniff(path: str | Path, *, max_unzipped_bytes: int = DEFAULT_MAX_UNZIPPED_BYTES) -> None:
@@ -164,7 +167,9 @@ def _check_step_head(head: bytes, *, complete: bool) -> None:
                 "This is an ifcXML file, which bimflow does not read: export IFC (STEP) instead.",
                 code="ifcxml",
             )
-        raise IfcReadError(f"This is not an IFC file: it starts with {_quote(text)}.", code="not_ifc")
+        raise IfcReadError(
+            f"This is not an IFC file: it starts with {_quote(text)}.", code="not_ifc"
+        )
     match = _SCHEMA_RE.search(text)
     if match is None:
         if complete:
@@ -201,8 +206,7 @@ def _quote(text: bytes) -> str:
 
 def _unsupported_schema(identifier: str) -> IfcReadError:
     return IfcReadError(
-        f"The schema '{identifier}' is not supported "
-        f"(supported: {', '.join(SUPPORTED_SCHEMAS)}).",
+        f"The schema '{identifier}' is not supported (supported: {', '.join(SUPPORTED_SCHEMAS)}).",
         code="unsupported_schema",
     )
 
@@ -211,7 +215,7 @@ def _open_plain(path: Path, *, strict: bool) -> ifcopenshell.file:
     log = ifcopenshell_wrapper.logger()
     log.output_format(ifcopenshell_wrapper.logger.FMT_INMEMORY)
     try:
-        model = ifcopenshell.open(path, format=".ifc", lazy=True, logger=log)
+        model = ifcopenshell.open(path, format=".ifc", lazy=_LAZY, logger=log)
     except ifcopenshell.SchemaError as exc:
         identifier = str(exc).split(":", 1)[-1].strip() or "unknown"
         raise _unsupported_schema(identifier) from exc
