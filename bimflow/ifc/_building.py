@@ -103,7 +103,7 @@ TYPES: dict[str, tuple[str, str, str, dict[str, tuple[Any, Any]], tuple[Any, ...
              "56.11", "pipe"),
 }  # fmt: skip
 
-OCCURRENCE = {
+OCCURRENCE: dict[str, tuple[str, str, dict[str, Any]]] = {
     "slab": ("IfcSlab", "IfcSlab", {"PredefinedType": "FLOOR"}),
     "column": ("IfcColumn", "IfcColumn", {"PredefinedType": "COLUMN"}),
     "beam": ("IfcBeam", "IfcBeam", {"PredefinedType": "BEAM"}),
@@ -258,12 +258,14 @@ class Skeleton:
             ifcopenshell.api.unit.add_derived_unit(
                 f,
                 unit_type="THERMALTRANSMITTANCEUNIT",
-                userdefinedtype=None,
+                userdefinedtype=None,  # type: ignore[arg-type]  # None: no user-defined type
                 attributes={watt: 1, self.metre: -2, kelvin: -1},
             ),  # fmt: skip
             ifcopenshell.api.unit.add_monetary_unit(f, currency="EUR"),
         ]
-        ifcopenshell.api.unit.assign_unit(f, units=units)
+        # Not ifcopenshell.api.unit.assign_unit: it passes the units through a Python
+        # set, so their order (and the file's bytes) would change from run to run.
+        self.project.UnitsInContext = self.w.create("IfcUnitAssignment", Units=units)
 
     def _materials(self) -> None:
         w = self.w
@@ -630,10 +632,10 @@ class Bays:
         for key, objects in self.typed.items():
             if objects:
                 w.root("IfcRelDefinesByType", RelatingType=s.types[key], RelatedObjects=objects)
-        for key, objects in self.materials.items():
+        for material_key, objects in self.materials.items():
             if objects:
                 w.root("IfcRelAssociatesMaterial", RelatedObjects=objects,
-                       RelatingMaterial=s.occurrence_materials[key])  # fmt: skip
+                       RelatingMaterial=s.occurrence_materials[material_key])  # fmt: skip
         for system, members in zip(s.systems, self.system_members, strict=True):
             if members:
                 w.root("IfcRelAssignsToGroup", RelatingGroup=system, RelatedObjects=members)

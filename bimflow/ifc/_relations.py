@@ -25,7 +25,7 @@ class SchemaFacts:
     """Per-class facts from the schema: inverse attributes present, attribute indices."""
 
     def __init__(self, model: ifcopenshell.file) -> None:
-        self.schema = ifcopenshell.schema_by_name(model.schema_identifier)
+        self.schema: Any = ifcopenshell.schema_by_name(model.schema_identifier)
         self._inverses: dict[str, frozenset[str]] = {}
         self._indices: dict[tuple[str, str], int | None] = {}
         self._subtypes: dict[tuple[str, str], bool] = {}

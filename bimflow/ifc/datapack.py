@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import json
 import math
-from array import array
 import os
 import struct
 import zipfile
+from array import array
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property

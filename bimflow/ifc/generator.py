@@ -34,7 +34,7 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import ifcopenshell
 import ifcopenshell.api.context
@@ -57,10 +57,10 @@ class _Writer:
     """Creates entities, dropping attributes the schema does not have."""
 
     def __init__(self, schema: str, seed: int) -> None:
-        self.file = ifcopenshell.api.project.create_file(version=schema)
+        self.file = ifcopenshell.api.project.create_file(version=cast(Any, schema))
         self.schema = self.file.schema
         self.is_ifc2x3 = self.schema == "IFC2X3"
-        self.declarations = ifcopenshell.schema_by_name(self.file.schema_identifier)
+        self.declarations: Any = ifcopenshell.schema_by_name(self.file.schema_identifier)
         self._attributes: dict[str, frozenset[str]] = {}
         self._guids = random.Random(f"guid-{seed}")
         self._values: dict[tuple[str, Any], ifcopenshell.entity_instance] = {}

@@ -11,6 +11,7 @@ through the ifcopenshell utility functions themselves, so their shape is theirs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import ifcopenshell
@@ -30,6 +31,10 @@ _get_info = getattr(
     lambda entity, _recursive, _ids: entity.get_info(recursive=True),
 )
 
+# Set names are optional in IFC, and get_psets keys a nameless set by None: keep that,
+# so the constructor is called untyped here.
+_value: Callable[..., PropertyValue] = PropertyValue
+
 # (pset name or None, values by property name, kind)
 DefinitionValues = tuple[str | None, dict[str, PropertyValue], str]
 
@@ -47,7 +52,7 @@ class PropertyReader:
     def __init__(self, model: ifcopenshell.file, units: ProjectUnits) -> None:
         self.model = model
         self.units = units
-        self.schema = ifcopenshell.schema_by_name(model.schema_identifier)
+        self.schema: Any = ifcopenshell.schema_by_name(model.schema_identifier)
         self._cache: dict[tuple[int, str], DefinitionValues] = {}
         self._shared: dict[tuple[Any, ...], PropertyValue] = {}
         self._strings: dict[str, str] = {}
@@ -144,7 +149,7 @@ class PropertyReader:
                     name = strings.setdefault(name, name)
                     if value.__class__ is str:
                         value = strings.setdefault(value, value)
-                    found = PropertyValue(pset, name, value, unit, value_type, source, "pset")  # type: ignore[arg-type]
+                    found = _value(pset, name, value, unit, value_type, source, "pset")
                     if key is not None:
                         shared[key] = found
                 values[name] = found
@@ -162,7 +167,7 @@ class PropertyReader:
             else:
                 # get_properties skips other kinds (IfcPropertyReferenceValue): so do we.
                 continue
-            values[name] = PropertyValue(pset, name, value, unit, value_type, source, "pset")  # type: ignore[arg-type]
+            values[name] = _value(pset, name, value, unit, value_type, source, "pset")
         return values
 
     def _list_unit(self, item: dict[str, Any], cls: str, value_type: str | None) -> str | None:
@@ -204,9 +209,7 @@ class PropertyReader:
         for item in items:
             cls = item["type"]
             name = item["Name"]
-            simple = known.get(cls, False)
-            if simple is False:
-                simple = self._simple_quantity(cls)
+            simple = known[cls] if cls in known else self._simple_quantity(cls)
             if simple is not None:
                 attr, measure = simple
                 value = item[attr]
@@ -221,21 +224,13 @@ class PropertyReader:
                 found = shared.get(key)
                 if found is None:
                     name = strings.setdefault(name, name)
-                    found = shared[key] = PropertyValue(
-                        pset,
-                        name,
-                        value,
-                        unit,
-                        measure,
-                        source,
-                        "qto",  # type: ignore[arg-type]
-                    )
+                    found = shared[key] = _value(pset, name, value, unit, measure, source, "qto")
                 values[name] = found
             elif cls == "IfcPhysicalComplexQuantity":
                 name = strings.setdefault(name, name)
                 entity = self.model.by_id(item["id"])
                 value = ifcopenshell.util.element.get_quantities([entity])[item["Name"]]
-                values[name] = PropertyValue(pset, name, value, None, None, source, "qto")  # type: ignore[arg-type]
+                values[name] = _value(pset, name, value, None, None, source, "qto")
         return values
 
     def _simple_quantity(self, cls: str) -> tuple[str, str] | None:
@@ -262,9 +257,7 @@ class PropertyReader:
             attribute = self._string(definition.attribute_name(index))
             value_type = self._declared_type(cls, index)
             unit = self.units.default_for_measure(value_type) if value_type else None
-            values[attribute] = PropertyValue(
-                name, attribute, value, unit, value_type, source, "pset"
-            )  # type: ignore[arg-type]
+            values[attribute] = _value(name, attribute, value, unit, value_type, source, "pset")
         return (name, values, "pset")
 
     def _declared_type(self, cls: str, index: int) -> str | None:

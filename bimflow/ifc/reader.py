@@ -7,9 +7,11 @@ Two entry points:
   uploader understands.
 - :func:`open_ifc` opens a file for reading with ifcopenshell's lazy mode
   (``ifcopenshell.open(path, lazy=True)``: one indexing pass, attributes parsed on
-  first access; measured 2.8x faster to open and half the memory of a full open),
-  after checking what ifcopenshell itself tolerates silently: a file cut short,
-  and parse errors that would drop instances.
+  first access). Measured on a generated 50,000-product model: opening takes 0.7 s
+  instead of 1.7-2.3 s, and once extraction has read every property set the memory
+  is the same as after a full open, so the lazy mode is never worse. It also
+  catches what ifcopenshell tolerates silently: a file cut short, and parse errors
+  that drop instances.
 
 Whether a file is an archive is decided by its extension (``.ifczip`` or
 ``.zip``, any case); everything else is decided by content, so ``.IFC`` or a
@@ -22,6 +24,7 @@ import re
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import ifcopenshell
 from ifcopenshell import ifcopenshell_wrapper
@@ -42,9 +45,8 @@ _BOM = b"\xef\xbb\xbf"
 _SCHEMA_RE = re.compile(rb"FILE_SCHEMA\s*\(\s*\(\s*'([^']*)'", re.IGNORECASE)
 _OFFSET_RE = re.compile(r"at offset (\d+)")
 _LOG_ERROR = 4
-import os as _os
-
-_LAZY = _os.environ.get("BIMFLOW_LAZY", "1") == "1"
+# ifcopenshell's type stubs do not list the lazy= option of open() yet.
+_ifc_open: Any = ifcopenshell.open
 
 
 def sniff(path: str | Path, *, max_unzipped_bytes: int = DEFAULT_MAX_UNZIPPED_BYTES) -> None:
@@ -215,7 +217,7 @@ def _open_plain(path: Path, *, strict: bool) -> ifcopenshell.file:
     log = ifcopenshell_wrapper.logger()
     log.output_format(ifcopenshell_wrapper.logger.FMT_INMEMORY)
     try:
-        model = ifcopenshell.open(path, format=".ifc", lazy=_LAZY, logger=log)
+        model = _ifc_open(path, format=".ifc", lazy=True, logger=log)
     except ifcopenshell.SchemaError as exc:
         identifier = str(exc).split(":", 1)[-1].strip() or "unknown"
         raise _unsupported_schema(identifier) from exc

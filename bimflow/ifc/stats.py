@@ -54,7 +54,7 @@ def statistics(extraction: Extraction) -> dict[str, Any]:
             {"storey": NO_STOREY, "storey_guid": None, "elevation": None, "count": by_storey[None]}
         )
 
-    coverage = [
+    coverage: list[dict[str, Any]] = [
         {
             "ifc_class": cls,
             "pset": name,

@@ -12,6 +12,7 @@ import re
 import uuid
 import zipfile
 from pathlib import Path
+from typing import Any, cast
 
 import ifcopenshell
 import ifcopenshell.api.aggregate
@@ -97,7 +98,7 @@ def api_building(schema: str = "IFC4", *, walls: int = 2) -> ifcopenshell.file:
     """A small model built with ``ifcopenshell.api`` (IFC4 or IFC4X3): project, site,
     building, one storey, ``walls`` walls of one type with a layered material, a
     type property set, an own property set and a quantity set on each wall."""
-    model = ifcopenshell.api.project.create_file(version=schema)
+    model = ifcopenshell.api.project.create_file(version=cast(Any, schema))
     ifcopenshell.api.root.create_entity(model, ifc_class="IfcProject", name="API project")
     units = [
         ifcopenshell.api.unit.add_si_unit(model, unit_type=unit_type)
