@@ -1,8 +1,9 @@
 """Shared helpers for benchmarks: run a function in a fresh process, measure it.
 
 ``measure("bench/ingest_baseline.py:bare_extraction", path)`` starts a *runner*
-process whose only child is a *worker* that imports the module, calls the function
-on the path and reports the seconds the call took. After the worker exits the
+process whose only child is a *worker* that imports the module, runs the function's
+``prepare`` attribute if it has one (imports that should not count as time), calls
+the function on the path and reports the seconds the call took. After the worker exits the
 runner reads ``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss``: the peak resident
 memory of exactly that one worker (imports included), since the runner has no
 other children. Each measurement is therefore a cold process, as in a new Celery
@@ -29,6 +30,9 @@ spec = importlib.util.spec_from_file_location("bench_target", file_name)
 module = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(module)
 function = getattr(module, function_name)
+prepare = getattr(function, "prepare", None)
+if prepare is not None:
+    prepare()
 started = time.perf_counter()
 result = function(path)
 seconds = time.perf_counter() - started

@@ -29,6 +29,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from bimflow.ifc import _arrow as arrow
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -156,25 +158,27 @@ def _system_allocator() -> Iterator[None]:
 
 def _elements_table(elements: list[ElementRecord]) -> pa.Table:
     join = LIST_SEPARATOR.join
-    columns: dict[str, Any] = {
-        "step_id": [e.step_id for e in elements],
-        "guid": [e.guid for e in elements],
-        "ifc_class": [e.ifc_class for e in elements],
-        "name": [e.name for e in elements],
-        "description": [e.description for e in elements],
-        "object_type": [e.object_type for e in elements],
-        "predefined_type": [e.predefined_type for e in elements],
-        "type_guid": [e.type_guid for e in elements],
-        "type_name": [e.type_name for e in elements],
-        "type_class": [e.type_class for e in elements],
-        "storey": [e.storey for e in elements],
-        "storey_guid": [e.storey_guid for e in elements],
-        "materials": [join(e.materials) for e in elements],
-        "systems": [join(e.systems) for e in elements],
-        "classifications": [join(e.classifications) for e in elements],
-        "has_geometry": [e.has_geometry for e in elements],
-    }
-    return _table(columns, ELEMENT_COLUMNS)
+    arrays = [
+        arrow.numbers(
+            np.fromiter((e.step_id for e in elements), np.int64, len(elements)), pa.int64()
+        ),
+        arrow.strings([e.guid for e in elements]),
+        arrow.strings([e.ifc_class for e in elements]),
+        arrow.strings([e.name for e in elements]),
+        arrow.strings([e.description for e in elements]),
+        arrow.strings([e.object_type for e in elements]),
+        arrow.strings([e.predefined_type for e in elements]),
+        arrow.strings([e.type_guid for e in elements]),
+        arrow.strings([e.type_name for e in elements]),
+        arrow.strings([e.type_class for e in elements]),
+        arrow.strings([e.storey for e in elements]),
+        arrow.strings([e.storey_guid for e in elements]),
+        arrow.strings([join(e.materials) for e in elements]),
+        arrow.strings([join(e.systems) for e in elements]),
+        arrow.strings([join(e.classifications) for e in elements]),
+        arrow.booleans([e.has_geometry for e in elements]),
+    ]
+    return pa.Table.from_arrays(arrays, names=[name for name, _kind in ELEMENT_COLUMNS])
 
 
 def _properties_table(elements: list[ElementRecord]) -> pa.Table:
@@ -201,46 +205,21 @@ def _properties_table(elements: list[ElementRecord]) -> pa.Table:
     per_element = np.frombuffer(counts, dtype=np.int64) if counts else np.zeros(0, np.int64)
     element_rows = np.repeat(np.arange(len(elements), dtype=np.int32), per_element)
     texts, numbers = _value_columns(distinct)
-
-    def by_value(values: list[Any]) -> pa.DictionaryArray:
-        return _dictionary_column(values, value_rows)
-
-    def by_element(values: list[Any]) -> pa.DictionaryArray:
-        return _dictionary_column(values, element_rows)
-
-    step_ids = np.repeat(np.array([e.step_id for e in elements], dtype=np.int64), per_element)
+    step_ids = np.fromiter((e.step_id for e in elements), np.int64, len(elements))
     arrays = [
-        pa.array(step_ids, type=pa.int64()),
-        by_element([e.guid for e in elements]),
-        by_element([e.ifc_class for e in elements]),
-        by_value([p.pset for p in distinct]),
-        by_value([p.name for p in distinct]),
-        by_value(texts),
-        pa.array(np.array(numbers, dtype=np.float64)[value_rows], type=pa.float64()),
-        by_value([p.value_type for p in distinct]),
-        by_value([p.unit for p in distinct]),
-        by_value([p.source for p in distinct]),
-        by_value([p.kind for p in distinct]),
+        arrow.numbers(step_ids[element_rows], pa.int64()),
+        arrow.dictionary([e.guid for e in elements], element_rows),
+        arrow.dictionary([e.ifc_class for e in elements], element_rows),
+        arrow.dictionary([p.pset for p in distinct], value_rows),
+        arrow.dictionary([p.name for p in distinct], value_rows),
+        arrow.dictionary(texts, value_rows),
+        arrow.numbers(np.array(numbers, dtype=np.float64)[value_rows], pa.float64()),
+        arrow.dictionary([p.value_type for p in distinct], value_rows),
+        arrow.dictionary([p.unit for p in distinct], value_rows),
+        arrow.dictionary([p.source for p in distinct], value_rows),
+        arrow.dictionary([p.kind for p in distinct], value_rows),
     ]
     return pa.Table.from_arrays(arrays, names=[name for name, _kind in PROPERTY_COLUMNS])
-
-
-def _dictionary_column(values: list[Any], rows: np.ndarray) -> pa.DictionaryArray:
-    """Row i holds ``values[rows[i]]``: a dictionary array with distinct, non-null
-    dictionary entries (Parquet cannot write nulls inside a dictionary)."""
-    codes_of: dict[Any, int] = {}
-    codes = np.empty(len(values), dtype=np.int32)
-    for index, value in enumerate(values):
-        if value is None:
-            codes[index] = -1
-        else:
-            code = codes_of.get(value)
-            if code is None:
-                code = codes_of[value] = len(codes_of)
-            codes[index] = code
-    row_codes = codes[rows] if len(rows) else np.zeros(0, dtype=np.int32)
-    indices = pa.array(row_codes, type=pa.int32(), mask=row_codes < 0)
-    return pa.DictionaryArray.from_arrays(indices, pa.array(list(codes_of), type=pa.string()))
 
 
 def _value_columns(values: list[PropertyValue]) -> tuple[list[str | None], list[float]]:
@@ -273,17 +252,12 @@ def _value_columns(values: list[PropertyValue]) -> tuple[list[str | None], list[
 
 
 def _entities_table(entities: list[tuple[str, str, int]]) -> pa.Table:
-    columns: dict[str, Any] = {
-        "guid": [e[0] for e in entities],
-        "ifc_class": [e[1] for e in entities],
-        "step_id": [e[2] for e in entities],
-    }
-    return _table(columns, ENTITY_COLUMNS)
-
-
-def _table(columns: dict[str, Any], schema: list[tuple[str, pa.DataType]]) -> pa.Table:
-    arrays = [pa.array(columns[name], type=kind) for name, kind in schema]
-    return pa.Table.from_arrays(arrays, schema=pa.schema(schema))
+    arrays = [
+        arrow.strings([e[0] for e in entities]),
+        arrow.strings([e[1] for e in entities]),
+        arrow.numbers(np.fromiter((e[2] for e in entities), np.int64, len(entities)), pa.int64()),
+    ]
+    return pa.Table.from_arrays(arrays, names=[name for name, _kind in ENTITY_COLUMNS])
 
 
 def value_text(value: Any) -> str | None:

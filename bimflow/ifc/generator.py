@@ -44,6 +44,7 @@ import ifcopenshell.api.unit
 import ifcopenshell.guid
 
 from bimflow.ifc import _building as spec
+from bimflow.ifc._building_spec import TIME_STAMP
 
 SCHEMAS = ("IFC2X3", "IFC4", "IFC4X3")
 
@@ -188,7 +189,7 @@ def generate_building(
 def _set_header(model: ifcopenshell.file, products: int, seed: int) -> None:
     header = model.header
     header.file_name.name = f"bimflow-generated-{products}-{seed}.ifc"
-    header.file_name.time_stamp = spec.TIME_STAMP
+    header.file_name.time_stamp = TIME_STAMP
     header.file_name.author = ("bimflow",)
     header.file_name.organization = ("bimflow",)
     header.file_name.originating_system = "bimflow generator"

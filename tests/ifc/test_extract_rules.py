@@ -9,6 +9,7 @@ import ifcopenshell.api.aggregate
 import ifcopenshell.api.pset
 import ifcopenshell.api.root
 import ifcopenshell.api.spatial
+import ifcopenshell.guid
 import ifcopenshell.util.element
 import ifcopenshell.util.unit
 import pytest
@@ -185,3 +186,15 @@ def test_unreadable_path_raises_read_error(tmp_path: Path) -> None:
     path.write_text("Dear coordinator,")
     with pytest.raises(IfcReadError, match="This is not an IFC file"):
         extract(path)
+
+
+def test_model_without_project_or_storeys_still_extracts() -> None:
+    model = ifcopenshell.file(schema="IFC4")
+    wall = model.create_entity("IfcWall", GlobalId=ifcopenshell.guid.new(), Name="Lonely")
+    extraction = extract(model)
+    assert [e.guid for e in extraction.elements] == [wall.GlobalId]
+    assert extraction.elements[0].storey is None and extraction.elements[0].psets() == {}
+    assert extraction.meta["project"] is None and extraction.meta["units"] == []
+    assert extraction.storeys == [] and extraction.entities == [
+        (wall.GlobalId, "IfcWall", wall.id())
+    ]
