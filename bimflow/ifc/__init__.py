@@ -1,0 +1,1 @@
+"""Pure-IFC code for bimflow (no Django): read, extract, data pack, generate."""
