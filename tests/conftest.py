@@ -48,6 +48,15 @@ def api_client(user) -> APIClient:
     return client
 
 
+def server_password(user, password: str = "pw-12345678") -> str:
+    """Give `user` a password that a server process (real settings) can check."""
+    from django.contrib.auth.hashers import make_password
+
+    user.password = make_password(password, hasher="pbkdf2_sha256")
+    user.save(update_fields=["password"])
+    return password
+
+
 @pytest.fixture
 def make_user(django_user_model):
     def make(username: str, **kwargs):

@@ -41,10 +41,12 @@ def as_json(value):
 
 
 def oracle_psets(product):
-    return {
+    """get_psets without ids, in its JSON form (a set named None has the key "null")."""
+    psets = {
         pset: {k: as_json(v) for k, v in props.items() if k != "id"}
         for pset, props in util.get_psets(product).items()
     }
+    return json.loads(json.dumps(psets))
 
 
 def all_elements(client, version_id):

@@ -20,11 +20,20 @@ def test_make_run_on_a_fresh_clone(tmp_path):
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "-q", str(REPO), str(clone)], check=True)
     port = free_port()
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("BIMFLOW_", "DATABASE_URL", "CELERY_", "DJANGO_", "VIRTUAL_ENV"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("BIMFLOW_", "DATABASE_URL", "CELERY_", "DJANGO_", "VIRTUAL_ENV"))
+    }
     log = open(tmp_path / "make-run.log", "wb")
-    proc = subprocess.Popen(["make", "run", f"PORT={port}"], cwd=clone, env=env, stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        ["make", "run", f"PORT={port}"],
+        cwd=clone,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 900
@@ -40,8 +49,11 @@ def test_make_run_on_a_fresh_clone(tmp_path):
         creds = json.loads((clone / "var" / "credentials.json").read_text())
         output = (tmp_path / "make-run.log").read_text()
         assert f"Admin login:  admin / {creds['admin_password']}" in output
-        token = requests.post(f"{url}/api/auth/token/", json={
-            "username": "demo", "password": creds["demo_password"]}, timeout=10).json()["token"]
+        token = requests.post(
+            f"{url}/api/auth/token/",
+            json={"username": "demo", "password": creds["demo_password"]},
+            timeout=10,
+        ).json()["token"]
         s = requests.Session()
         s.headers["Authorization"] = f"Token {token}"
         projects = s.get(f"{url}/api/projects/").json()["results"]

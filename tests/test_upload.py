@@ -140,14 +140,12 @@ def test_over_the_size_limit_is_413(personas, coord, upload, good, tmp_path):
 @pytest.mark.parametrize(
     "case, message",
     [
-        ("truncated", "truncated"),
+        ("truncated", "The IFC file is truncated: it ends before END-ISO-10303-21."),
         ("zip-text-only", "holds no .ifc file"),
         ("zip-escaping", "escapes"),
     ],
 )
-def test_bad_content_fails_ingest_with_a_reason(
-    personas, coord, upload, good, tmp_path, case, message
-):
+def test_bad_content_found_at_upload_is_400(personas, coord, upload, good, tmp_path, case, message):
     source = tmp_path / "src.ifc"
     small_building(source, walls=5)
     data = source.read_bytes()
@@ -159,10 +157,35 @@ def test_bad_content_fails_ingest_with_a_reason(
     else:
         path = _zip(tmp_path / "Tower.ifczip", {"../../evil.ifc": data})
     resp = upload(coord, personas["project"].pk, path)
+    assert resp.status_code == 400, resp.content
+    assert message in resp.json()["file"][0]
+    assert "Traceback" not in resp.json()["file"][0]
+    assert_untouched(good)
+
+
+@pytest.mark.parametrize("case", ["damaged", "zipped-truncated"])
+def test_bad_content_found_at_ingest_fails_with_a_reason(
+    personas, coord, upload, good, tmp_path, case
+):
+    """What only the full read can find: the version ends `failed` with a sentence."""
+    source = tmp_path / "src.ifc"
+    small_building(source, walls=5)
+    data = source.read_bytes()
+    if case == "damaged":
+        # Intact head and tail, an unparseable instance in the middle.
+        marker = b"IFCWALL("
+        at = data.index(marker)
+        path = tmp_path / "Tower.ifc"
+        path.write_bytes(data[:at] + b"IFCWALL(#@!garbage" + data[at + len(marker) :])
+        expected = "damaged"
+    else:
+        path = _zip(tmp_path / "Tower.ifczip", {"inner.ifc": data[: len(data) // 2]})
+        expected = "truncated"
+    resp = upload(coord, personas["project"].pk, path)
     assert resp.status_code == 201, resp.content
     version = ingest(resp.json()["id"])
     assert version.status == "failed"
-    assert message in version.error
+    assert expected in version.error
     assert "Traceback" not in version.error
     api = coord.get(f"/api/versions/{version.pk}/").json()
     assert api["status"] == "failed" and api["error"] == version.error

@@ -126,6 +126,27 @@ def open_ifc(
             temp_dir.cleanup()
 
 
+def plain_ifc(
+    path: str | Path, target_dir: Path, *, max_unzipped_bytes: int = DEFAULT_MAX_UNZIPPED_BYTES
+) -> Path:
+    """The plain ``.ifc`` of `path`: the file itself, or for an archive its ``.ifc``
+    member unpacked (with the same checks as :func:`open_ifc`) into `target_dir` as
+    ``<archive stem>.ifc``, reused when already there."""
+    path = Path(path)
+    if not _is_zip_name(path):
+        return path
+    target = Path(target_dir) / (_safe_stem(path) + ".ifc")
+    if target.exists():
+        return target
+    Path(target_dir).mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".part")
+    with _open_zip(path) as archive:
+        member = _choose_member(archive, path, max_unzipped_bytes)
+        _unpack(archive, member, partial, path, max_unzipped_bytes)
+    partial.replace(target)
+    return target
+
+
 def schema_family(identifier: str) -> str | None:
     """Map a FILE_SCHEMA identifier (``IFC4X3_ADD2``) to a supported family, or None."""
     ident = identifier.strip().upper()
@@ -413,6 +434,7 @@ __all__ = [
     "DEFAULT_MAX_UNZIPPED_BYTES",
     "SUPPORTED_SCHEMAS",
     "open_ifc",
+    "plain_ifc",
     "schema_family",
     "sniff",
 ]

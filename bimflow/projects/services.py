@@ -71,7 +71,7 @@ def version_create(
     if size > upload_limit_bytes():
         raise ServiceError(too_large_message(), status_code=413)
     try:
-        sniff(path, name=file_name)
+        sniff(path)
     except IfcReadError as exc:
         raise ServiceError(str(exc), field="file")
 

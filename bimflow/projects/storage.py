@@ -77,6 +77,11 @@ def local_copy(name: str) -> Path:
     return target
 
 
+def unzipped_dir(name: str) -> Path:
+    """Where the unpacked .ifc of a stored archive is kept (in the bounded cache)."""
+    return settings.BIMFLOW_CACHE_DIR / "unzipped" / Path(name).parent
+
+
 def cache_evict(max_mb: int | None = None) -> None:
     """Remove the least recently used cached files until the cache fits its size."""
     limit = (max_mb if max_mb is not None else settings.BIMFLOW_CACHE_MAX_MB) * 1024 * 1024

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from bimflow.accounts.models import Membership, Role
 from bimflow.accounts.permissions import require_role, visible_project_ids
 from bimflow.core.errors import ServiceError
-from bimflow.ifc.reader import plain_ifc_path
+from bimflow.ifc.reader import plain_ifc
 from bimflow.projects import services, storage
 from bimflow.projects.models import Model, ModelVersion, Project
 from bimflow.projects.serializers import (
@@ -179,6 +179,7 @@ class VersionIfc(APIView):
 
     def get(self, request, version_id: int):
         version = get_version(request, version_id)
-        path = plain_ifc_path(storage.local_copy(version.file))
+        local = storage.local_copy(version.file)
+        path = plain_ifc(local, storage.unzipped_dir(version.file))
         stem = Path(version.file_name).stem
         return _file_response(str(path), f"{stem}.ifc", local=True)
