@@ -312,6 +312,10 @@ class SourceLoader:
         return self._source
 
 
+# DataFrames of the data pack given to scripts, loaded only when the code names them.
+PACK_FRAMES = ("elements", "properties", "entities")
+
+
 def build_globals(
     spec: dict[str, Any], code: Any, channel: Channel, source: str = ""
 ) -> dict[str, Any]:
@@ -343,11 +347,11 @@ def build_globals(
         save_output=make_save_output(output_dir),
         print=builtins.print,
     )
-    for name in ("elements", "properties"):
+    for name in PACK_FRAMES:
         script_globals[name] = Unavailable(name, "this run has no data pack")
-    if pack_file and ({"elements", "properties"} & names):
+    if pack_file and (set(PACK_FRAMES) & names):
         pack = read_datapack(Path(pack_file))
-        for name in ("elements", "properties"):
+        for name in PACK_FRAMES:
             if name in names:
                 script_globals[name] = getattr(pack, name)
     script_globals["report"] = Report(channel, ClassLookup(script_globals))
