@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -21,7 +22,14 @@ from bimflow.catalog.models import Element
 from bimflow.projects import storage
 from bimflow.scripting import sandbox
 from bimflow.scripting.logs import FLUSH_SECONDS, LogWriter
-from bimflow.scripting.models import Execution, ExecutionStatus, Finding, ResultFile, Severity
+from bimflow.scripting.models import (
+    Execution,
+    ExecutionStatus,
+    Finding,
+    ResultFile,
+    Runtime,
+    Severity,
+)
 
 log = logging.getLogger(__name__)
 CANCEL_POLL_S = 0.5
@@ -117,6 +125,70 @@ def _inputs(execution: Execution) -> dict[str, Path]:
     return inputs
 
 
+class CommandError(Exception):
+    """A `command` script that cannot start here; the message is for the user."""
+
+
+# Already inside the sandbox as they are on the host (bwrap binds them read-only).
+_VISIBLE = ("/usr", "/bin", "/lib", "/lib64", "/sbin")
+# The sandbox's own places: a tool folder at (or above) one of these goes elsewhere.
+_OWN = ("/tmp", "/job", "/proc", "/dev", "/etc", "/opt/bimflow")
+
+
+def _under(path: str, root: str) -> bool:
+    return path == root or path.startswith(root + "/")
+
+
+def command_job(code: str, model_name: str, model_host: Path) -> dict:
+    """The argv and read-only mounts of a `command` script, whose revision code is the
+    tool's JSON definition (executable, args with {input} and {output_dir}, mounts).
+
+    The executable's folder and the tool's extra folders are mounted read-only at their
+    host paths, so that interpreters find their environment (a venv's pyvenv.cfg) as on
+    the host; a folder that cannot appear at its own path in the sandbox (under /tmp)
+    goes to /mnt/tools/N, and arguments naming paths in it are rewritten."""
+    try:
+        tool = json.loads(code)
+        executable = str(tool["executable"])
+        args = [str(a) for a in tool.get("args") or []]
+        extra = [str(m) for m in tool.get("mounts") or []]
+    except (ValueError, KeyError, TypeError):
+        raise CommandError("This tool's definition is not valid; ask an operator to fix it.")
+    path = executable if os.path.isabs(executable) else shutil.which(executable)
+    if not path or not os.path.isfile(path) or not os.access(path, os.X_OK):
+        raise CommandError(
+            f"The tool's program '{executable}' is not installed on this worker "
+            f"({socket.gethostname()})."
+        )
+    unsafe = settings.BIMFLOW_SANDBOX == "unsafe" and (
+        sandbox.sandbox_status().get("mode") == "unavailable"
+    )
+    if unsafe:  # no sandbox: host paths, and the job's output folder is the cwd
+        inside_input, inside_output, places = str(model_host), ".", {}
+    else:
+        inside_input, inside_output = f"/job/inputs/{model_name}", "/job/output"
+        places = {}
+        for host in [os.path.dirname(path), *extra]:
+            host = os.path.normpath(host)
+            if host in places or host == "/" or any(_under(host, v) for v in _VISIBLE):
+                continue
+            own = any(_under(host, r) or _under(r, host) for r in _OWN)
+            places[host] = f"/mnt/tools/{len(places)}" if own else host
+
+    def inside(value: str) -> str:
+        for host, where in places.items():
+            if value == host or value.startswith(host + "/"):
+                return where + value[len(host) :]
+        return value
+
+    argv = [inside(path)] + [
+        inside(a.replace("{input}", inside_input).replace("{output_dir}", inside_output))
+        for a in args
+    ]
+    mounts = {where: Path(host) for host, where in places.items()}
+    return {"runtime": "command", "argv": argv, "ro_mounts": mounts}
+
+
 def execution_run(*, execution_id: int) -> None:
     """Run one queued execution to its end.
 
@@ -140,6 +212,16 @@ def execution_run(*, execution_id: int) -> None:
         with slot_acquire() as slot:
             inputs = _inputs(execution)
             model_name = next(iter(inputs))
+            command = {}
+            if execution.script.runtime == Runtime.COMMAND:
+                try:
+                    command = command_job(execution.revision.code, model_name, inputs[model_name])
+                except CommandError as exc:
+                    logs.system(str(exc))
+                    logs.flush()
+                    _fail(execution_id, str(exc), started)
+                    _announce(execution_id)
+                    return
             job = sandbox.SandboxJob(
                 code=execution.revision.code,
                 params=execution.parameters,
@@ -150,6 +232,7 @@ def execution_run(*, execution_id: int) -> None:
                 result_dir=result_dir,
                 slot=slot,
                 extra={"execution_id": execution.pk, "version_id": execution.version_id},
+                **command,
             )
             outcome = sandbox.run_job(
                 job,
@@ -181,6 +264,12 @@ def _fail(execution_id: int, error: str, started: float) -> None:
         finished_at=timezone.now(),
         duration_ms=int((time.monotonic() - started) * 1000),
     )
+
+
+def _announce(execution_id: int) -> None:
+    from bimflow.scripting.signals import execution_finished
+
+    execution_finished.send(sender=Execution, execution_id=execution_id)
 
 
 def _finding_rows(execution: Execution, findings: list[dict]) -> list[Finding]:
