@@ -181,6 +181,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ExecutionStatusEnum": "bimflow.scripting.models.ExecutionStatus",
+        "WorkflowRunStatusEnum": "bimflow.automation.models.RunStatus",
+        "WorkflowStepStatusEnum": "bimflow.automation.models.StepStatus",
+        "BatchStatusEnum": "bimflow.automation.models.BatchStatus",
+    },
 }
 
 # --- Celery ---------------------------------------------------------------
