@@ -74,7 +74,7 @@ def activity_of_project(project_id: int) -> QuerySet[ActivityEvent]:
 
 FINDING_COLUMNS = [
     "row_id",
-    "finding",
+    "finding_ref",
     "state_value",
     "severity_value",
     "guid_value",
@@ -116,8 +116,9 @@ def model_findings(
     those runs resolved (`resolved`, described by their last occurrence), as one
     queryset of dicts (a UNION, so that it pages in the database)."""
     runs = model_finding_runs(model=model, version_number=version_number)
-    current = Finding.objects.filter(execution_id__in=runs)
-    gone = ResolvedFinding.objects.filter(execution_id__in=runs)
+    # No default ordering in the halves: SQL allows ORDER BY only on the whole UNION.
+    current = Finding.objects.filter(execution_id__in=runs).order_by()
+    gone = ResolvedFinding.objects.filter(execution_id__in=runs).order_by()
     if script:
         key = "execution__script_id" if script.isdigit() else "execution__script__slug"
         current = current.filter(**{key: int(script) if script.isdigit() else script})
@@ -130,7 +131,7 @@ def model_findings(
         gone = gone.filter(finding__severity__in=levels)
     current = current.annotate(
         row_id=F("id"),
-        finding=F("id"),
+        finding_ref=F("id"),
         state_value=F("state"),
         severity_value=F("severity"),
         guid_value=F("guid"),
@@ -146,7 +147,7 @@ def model_findings(
     gone = gone.annotate(
         # Negative ids keep the rows of both halves distinct for ordering and paging.
         row_id=Value(0, output_field=IntegerField()) - F("id"),
-        finding=F("finding_id"),
+        finding_ref=F("finding_id"),
         state_value=Value("resolved", output_field=CharField()),
         severity_value=F("finding__severity"),
         guid_value=F("finding__guid"),

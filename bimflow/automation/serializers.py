@@ -282,7 +282,7 @@ class BatchDetailSerializer(BatchSerializer):
 class ModelFindingSerializer(serializers.Serializer):
     """A finding of a model's current run of a script, or one that run resolved."""
 
-    id = serializers.IntegerField(source="finding")
+    id = serializers.IntegerField(source="finding_ref")
     state = serializers.CharField(source="state_value")
     severity = serializers.CharField(source="severity_value")
     guid = serializers.CharField(source="guid_value", allow_null=True)
