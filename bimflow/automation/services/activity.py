@@ -46,7 +46,7 @@ def notify(*, users, project_id: int | None, kind: str, message: str, **data) ->
         if wants and user.email:
             try:
                 send_mail(
-                    subject=f"[bimflow] {message[:120]}",
+                    subject=f"[bimflow] {(message.splitlines() or [''])[0][:120]}",
                     message=message,
                     from_email=settings.DEFAULT_FROM_EMAIL,
                     recipient_list=[user.email],
