@@ -86,7 +86,7 @@ def _describe(run: WorkflowRun) -> str:
 
 def run_skip(*, workflow: Workflow, version, source: str, user, reason: str) -> WorkflowRun:
     """Record a firing that did not run, with its reason (never dropped silently)."""
-    run = WorkflowRun.objects.create(
+    return WorkflowRun.objects.create(
         workflow=workflow,
         project_id=workflow.project_id,
         version=version,
@@ -96,8 +96,6 @@ def run_skip(*, workflow: Workflow, version, source: str, user, reason: str) -> 
         reason=reason,
         finished_at=timezone.now(),
     )
-    transaction.on_commit(lambda: _run_finished(run.pk))
-    return run
 
 
 def run_create(
@@ -183,6 +181,13 @@ def workflow_fire_scheduled(*, workflow_id: int) -> list[WorkflowRun]:
         project_id=workflow.project_id, model_filter=workflow.model_filter, latest_only=True
     )
     if not versions:
+        reason = f"Skipped: no model matching '{workflow.model_filter}' has a ready version."
+        last = workflow.runs.order_by("-created_at", "-id").first()
+        if last and last.status == RunStatus.SKIPPED and last.reason == reason:
+            # One record for a stretch of empty firings, not one a minute.
+            last.finished_at = timezone.now()
+            last.save(update_fields=["finished_at"])
+            return [last]
         with transaction.atomic():
             return [
                 run_skip(
@@ -190,8 +195,7 @@ def workflow_fire_scheduled(*, workflow_id: int) -> list[WorkflowRun]:
                     version=None,
                     source=RunSource.SCHEDULE,
                     user=None,
-                    reason=f"Skipped: no model matching '{workflow.model_filter}' has a ready "
-                    "version.",
+                    reason=reason,
                 )
             ]
     runs = []
@@ -443,15 +447,15 @@ def run_cancel(*, run: WorkflowRun, user) -> WorkflowRun:
 
 
 def _run_finished(run_id: int) -> None:
-    """The activity line of a run that ended; failed runs notify whoever started it and
-    the workflow's owner."""
+    """The activity line of a run that ended (not of skipped firings); failed runs
+    notify whoever started it and the workflow's owner."""
     run = (
         WorkflowRun.objects.select_related("workflow__created_by", "version__model", "triggered_by")
         .filter(pk=run_id)
         .first()
     )
-    if run is None:
-        return
+    if run is None or run.status == RunStatus.SKIPPED:
+        return  # skipped firings are in the run list; in the feed they would drown the rest
     text = f"{_describe(run)}: {run.status}" + (f" ({run.reason})" if run.reason else "")
     ids = {"workflow": run.workflow_id, "run": run.pk, "version": run.version_id}
     event_record(
