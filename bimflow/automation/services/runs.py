@@ -249,10 +249,11 @@ def workflow_run_by_hand(*, workflow: Workflow, user, version_ids=None) -> list[
             f"No model matching '{workflow.model_filter}' has a ready version to run on.",
             field="versions",
         )
-    return [
+    made = [
         run_create(workflow=workflow, version=v, source=RunSource.MANUAL, user=user)
         for v in versions
     ]
+    return [r for r in made if r is not None]
 
 
 def workflow_backfill(*, workflow: Workflow, user) -> list[WorkflowRun]:
@@ -274,10 +275,11 @@ def workflow_backfill(*, workflow: Workflow, user) -> list[WorkflowRun]:
             "Narrow the model filter.",
             field="versions",
         )
-    return [
+    made = [
         run_create(workflow=workflow, version=v, source=RunSource.BACKFILL, user=user)
         for v in versions
     ]
+    return [r for r in made if r is not None]
 
 
 # --- the steps, on the workers -------------------------------------------------------

@@ -262,7 +262,8 @@ def schedule_sync(*, workflow: Workflow) -> None:
             task.delete()
         return
     if task is None:
-        task = PeriodicTask(name=f"workflow-{workflow.pk}")
+        name = f"workflow-{workflow.pk}"
+        task = PeriodicTask.objects.filter(name=name).first() or PeriodicTask(name=name)
     task.task = FIRE_TASK
     task.args = json.dumps([workflow.pk])
     task.kwargs = "{}"
