@@ -177,3 +177,33 @@ def test_a_real_tool_runs_on_a_version_and_returns_its_files(
     assert gone["error"].startswith(
         f"The tool's program '{MISSING}' is not installed on this worker"
     )
+
+
+@pytest.mark.django_db
+def test_registering_a_tool_in_the_admin(django_user_model, client):
+    from bimflow.automation.models import ExternalTool
+
+    root = django_user_model.objects.create_superuser("root", "r@example.com", "pw-12345678")
+    client.force_login(root)
+    form = {
+        "name": "convert",
+        "description": "IFC to something",
+        "executable": sys.executable,
+        "args": json.dumps(["-c", "pass", "{input}", "{output_dir}"]),
+        "version_args": "[]",
+        "mounts": "[]",
+        "timeout_s": "60",
+        "is_active": "on",
+    }
+    bad = client.post("/admin/automation/externaltool/add/", {**form, "args": '["{nope}"]'})
+    assert bad.status_code == 200 and "unknown placeholder {nope}" in bad.content.decode()
+    resp = client.post("/admin/automation/externaltool/add/", form)
+    assert resp.status_code == 302, resp.content.decode()[:2000]
+    tool = ExternalTool.objects.get(name="convert")
+    assert tool.script.slug == "tool-convert" and tool.script.runtime == "command"
+    assert tool.script.limits == {"timeout_s": 60}
+    assert json.loads(tool.script.current_revision.code)["args"] == json.loads(form["args"])
+    client.post(f"/admin/automation/externaltool/{tool.pk}/delete/", {"post": "yes"})
+    assert not ExternalTool.objects.filter(pk=tool.pk).exists()
+    tool.script.refresh_from_db()
+    assert (tool.script.builtin, tool.script.is_public) == (False, False)
