@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from bimflow.catalog.models import Element, Material, Storey, System
 from bimflow.ifc.extract import ElementRecord, Extraction
@@ -51,6 +52,51 @@ def catalog_clear(*, version_id: int) -> None:
         model.objects.filter(version_id=version_id).delete()
 
 
+ELEMENT_COLUMNS = (
+    "version_id",
+    "step_id",
+    "guid",
+    "ifc_class",
+    "name",
+    "description",
+    "object_type",
+    "predefined_type",
+    "type_guid",
+    "type_name",
+    "type_class",
+    "storey",
+    "storey_guid",
+    "materials",
+    "systems",
+    "classifications",
+    "has_geometry",
+    "properties",
+)
+
+
+def _element_row(version_id: int, r: ElementRecord, dumps: Callable[[Any], str]) -> tuple:
+    return (
+        version_id,
+        r.step_id,
+        r.guid,
+        r.ifc_class,
+        r.name,
+        r.description,
+        r.object_type,
+        r.predefined_type,
+        r.type_guid,
+        r.type_name,
+        r.type_class,
+        r.storey,
+        r.storey_guid,
+        dumps(r.materials),
+        dumps(r.systems),
+        dumps(r.classifications),
+        r.has_geometry,
+        dumps(element_properties_json(r)),
+    )
+
+
 def catalog_store(
     *,
     version: ModelVersion,
@@ -58,41 +104,25 @@ def catalog_store(
     progress: Callable[[float], None] | None = None,
 ) -> None:
     """Replace the version's catalog rows with `extraction`, in one transaction, so a
-    failure leaves the catalog as it was."""
+    failure leaves the catalog as it was.
+
+    Elements go in with one prepared INSERT run over batches of rows (executemany): the
+    ORM's bulk_create spends most of its time building model instances, which at
+    200,000 elements is most of the ingest's database time.
+    """
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     total = max(len(extraction.elements), 1)
+    table = connection.ops.quote_name(Element._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(c) for c in ELEMENT_COLUMNS)
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(ELEMENT_COLUMNS))})"
     with transaction.atomic():
         catalog_clear(version_id=version.pk)
-        batch: list[Element] = []
-        for i, r in enumerate(extraction.elements, 1):
-            batch.append(
-                Element(
-                    version_id=version.pk,
-                    step_id=r.step_id,
-                    guid=r.guid,
-                    ifc_class=r.ifc_class,
-                    name=r.name,
-                    description=r.description,
-                    object_type=r.object_type,
-                    predefined_type=r.predefined_type,
-                    type_guid=r.type_guid,
-                    type_name=r.type_name,
-                    type_class=r.type_class,
-                    storey=r.storey,
-                    storey_guid=r.storey_guid,
-                    materials=r.materials,
-                    systems=r.systems,
-                    classifications=r.classifications,
-                    has_geometry=r.has_geometry,
-                    properties=element_properties_json(r),
-                )
-            )
-            if len(batch) >= BATCH:
-                Element.objects.bulk_create(batch)
-                batch = []
+        with connection.cursor() as cursor:
+            for start in range(0, len(extraction.elements), BATCH):
+                chunk = extraction.elements[start : start + BATCH]
+                cursor.executemany(sql, [_element_row(version.pk, r, dumps) for r in chunk])
                 if progress:
-                    progress(i / total)
-        if batch:
-            Element.objects.bulk_create(batch)
+                    progress(min(1.0, (start + len(chunk)) / total))
         Storey.objects.bulk_create(
             Storey(
                 version_id=version.pk,
