@@ -44,6 +44,7 @@ from typing import Any
 
 import ifcopenshell
 
+from bimflow.ifc._gc import paused_gc
 from bimflow.ifc._relations import Relations, SchemaFacts, is_system
 from bimflow.ifc.meta import read_meta
 from bimflow.ifc.properties import PropertyReader
@@ -377,4 +378,5 @@ def extract(
     else:
         model = path_or_file
     report(0.10)
-    return _Extractor(model, report).run()
+    with paused_gc():
+        return _Extractor(model, report).run()
