@@ -10,7 +10,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from bimflow.catalog.models import Element, Material, Storey, System
-from bimflow.ifc.extract import ElementRecord, Extraction
+from bimflow.ifc.extract import ElementRecord, Extraction, PropertyValue
 from bimflow.projects.models import ModelVersion
 
 BATCH = 2000
@@ -30,20 +30,53 @@ def jsonable(value: Any) -> Any:
     return str(value)
 
 
-def element_properties_json(record: ElementRecord) -> dict:
-    """The element's property and quantity sets in the catalog's JSON shape (see Element)."""
-    sets: dict[str, dict] = {}
-    for p in record.properties:
-        entry = sets.get(p.pset)
-        if entry is None:
-            entry = sets[p.pset] = {"kind": p.kind, "props": {}}
-        entry["props"][p.name] = {
-            "v": jsonable(p.value),
-            "u": p.unit,
-            "t": p.value_type,
-            "s": p.source,
-        }
-    return sets
+class PropertiesJson:
+    """Encodes elements' property sets as JSON text, fast.
+
+    Extraction shares one PropertyValue object among all the elements that have the same
+    value (every element of a type inherits the same objects), so each distinct object
+    is encoded once and elements are assembled from cached text fragments.
+    """
+
+    def __init__(self) -> None:
+        self.dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+        self.fragments: dict[int, str] = {}
+        self.keep: list[PropertyValue] = []  # holds the objects so their ids stay unique
+
+    def key(self, name: str | None) -> str:
+        # As json.dumps writes dict keys: a set or property named None becomes "null".
+        return self.dumps("null" if name is None else str(name))
+
+    def fragment(self, p: PropertyValue) -> str:
+        text = self.fragments.get(id(p))
+        if text is None:
+            dumps = self.dumps
+            text = (
+                f'{self.key(p.name)}:{{"v":{dumps(jsonable(p.value))},"u":{dumps(p.unit)},'
+                f'"t":{dumps(p.value_type)},"s":{dumps(p.source)}}}'
+            )
+            self.fragments[id(p)] = text
+            self.keep.append(p)
+        return text
+
+    def encode(self, record: ElementRecord) -> str:
+        sets: dict[str, tuple[str, list[str]]] = {}
+        for name in record.empty_psets:
+            sets[name] = ("pset", [])
+        for p in record.properties:
+            entry = sets.get(p.pset)
+            if entry is None:
+                entry = sets[p.pset] = (p.kind, [])
+            entry[1].append(self.fragment(p))
+        dumps = self.dumps
+        return (
+            "{"
+            + ",".join(
+                f'{self.key(name)}:{{"kind":"{kind}","props":{{{",".join(props)}}}}}'
+                for name, (kind, props) in sets.items()
+            )
+            + "}"
+        )
 
 
 def catalog_clear(*, version_id: int) -> None:
@@ -74,7 +107,9 @@ ELEMENT_COLUMNS = (
 )
 
 
-def _element_row(version_id: int, r: ElementRecord, dumps: Callable[[Any], str]) -> tuple:
+def _element_row(
+    version_id: int, r: ElementRecord, dumps: Callable[[Any], str], props: PropertiesJson
+) -> tuple:
     return (
         version_id,
         r.step_id,
@@ -93,7 +128,7 @@ def _element_row(version_id: int, r: ElementRecord, dumps: Callable[[Any], str])
         dumps(r.systems),
         dumps(r.classifications),
         r.has_geometry,
-        dumps(element_properties_json(r)),
+        props.encode(r),
     )
 
 
@@ -110,7 +145,8 @@ def catalog_store(
     ORM's bulk_create spends most of its time building model instances, which at
     200,000 elements is most of the ingest's database time.
     """
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    props = PropertiesJson()
+    dumps = props.dumps
     total = max(len(extraction.elements), 1)
     table = connection.ops.quote_name(Element._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(c) for c in ELEMENT_COLUMNS)
@@ -120,7 +156,7 @@ def catalog_store(
         with connection.cursor() as cursor:
             for start in range(0, len(extraction.elements), BATCH):
                 chunk = extraction.elements[start : start + BATCH]
-                cursor.executemany(sql, [_element_row(version.pk, r, dumps) for r in chunk])
+                cursor.executemany(sql, [_element_row(version.pk, r, dumps, props) for r in chunk])
                 if progress:
                     progress(min(1.0, (start + len(chunk)) / total))
         Storey.objects.bulk_create(
