@@ -26,9 +26,7 @@ urlpatterns = [
         name="version-download",
     ),
     path("versions/<int:version_id>/ifc/", views.VersionIfc.as_view(), name="version-ifc"),
-    path(
-        "projects/<int:project_id>/files/", files.ProjectFileList.as_view(), name="project-files"
-    ),
+    path("projects/<int:project_id>/files/", files.ProjectFileList.as_view(), name="project-files"),
     path("project-files/<int:file_id>/", files.ProjectFileDetail.as_view(), name="project-file"),
     path(
         "project-files/<int:file_id>/download/",

@@ -29,7 +29,11 @@ META = {
                 "items": {"enum": ["error", "warning", "info"]},
                 "default": ["error", "warning", "info"],
             },
-            "file_name": {"type": "string", "default": "findings.bcf", "pattern": r"^[^/\\]+\.bcf$"},
+            "file_name": {
+                "type": "string",
+                "default": "findings.bcf",
+                "pattern": r"^[^/\\]+\.bcf$",
+            },
             "viewpoint_geometry_limit": {"type": "integer", "minimum": 0, "default": 500},
         },
     },
@@ -49,7 +53,7 @@ print(
     f"{len(source['findings'])} findings, {len(rows)} with the chosen severities."
 )
 
-model.schema  # the first use opens the model; from here `model` is the ifcopenshell file
+schema = model.schema  # the first use opens the model; `model` is then the file itself
 known = set()
 unknown = set()
 

@@ -27,7 +27,7 @@ META = {
                 "items": {"type": "string"},
                 "minItems": 1,
                 "description": "Classes of selection A (subclasses included), e.g. "
-                "[\"IfcWall\", \"IfcSlab\"].",
+                '["IfcWall", "IfcSlab"].',
             },
             "b_classes": {
                 "type": "array",
@@ -65,7 +65,7 @@ import numpy as np
 
 started = time.monotonic()
 other = open_version(params["b_version"]) if params.get("b_version") else None
-model.schema  # the first use opens the model; from here `model` is the ifcopenshell file
+schema = model.schema  # the first use opens the model; `model` is then the file itself
 file_a = model
 file_b = other.model if other is not None else file_a
 

@@ -30,7 +30,11 @@ META = {
             "storeys": {"type": "array", "items": {"type": "string"}},
             "material_contains": {"type": "string"},
             "name_contains": {"type": "string"},
-            "file_name": {"type": "string", "default": "elements.xlsx", "pattern": r"^[^/\\]+\.xlsx$"},
+            "file_name": {
+                "type": "string",
+                "default": "elements.xlsx",
+                "pattern": r"^[^/\\]+\.xlsx$",
+            },
         },
     },
 }

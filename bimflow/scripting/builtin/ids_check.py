@@ -249,8 +249,10 @@ if "xlsx" in wanted:
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Specifications")
-    sheet.append(["Specification", "Cardinality", "Applicability", "Applicable", "Passed"]
-                 + ["Failed", "Status"])
+    sheet.append(
+        ["Specification", "Cardinality", "Applicability", "Applicable", "Passed"]
+        + ["Failed", "Status"]
+    )
     for s in specs_out:
         sheet.append(
             [s["name"], s["cardinality"], "; ".join(s["applicability"]), s["applicable"]]

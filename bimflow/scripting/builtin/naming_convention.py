@@ -187,6 +187,10 @@ result.update(
 for s in out:
     print(
         f"{s['ifc_class']} ~ {s['pattern']}: {s['checked']} names checked, {s['failed']} failed"
-        + (f"; {s['types_checked']} type names, {s['types_failed']} failed" if params["check_types"] else "")
+        + (
+            f"; {s['types_checked']} type names, {s['types_failed']} failed"
+            if params["check_types"]
+            else ""
+        )
     )
 print(f"{unchecked} elements are not covered by any rule.")

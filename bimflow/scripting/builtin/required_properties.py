@@ -117,7 +117,7 @@ def allowed_match(values, numbers, allowed):
 lower_class = elements["ifc_class"].str.lower()
 props = properties[["guid", "pset", "name", "value", "number"]]
 rules_out = []
-for index, rule in enumerate(params["rules"]):
+for rule in params["rules"]:
     label = rule.get("id") or f"{rule['ifc_class']}.{rule['pset']}.{rule['property']}"
     classes = classes_of(rule["ifc_class"], params["subclasses"])
     scope = elements if classes is None else elements[lower_class.isin(classes)]
@@ -141,13 +141,11 @@ for index, rule in enumerate(params["rules"]):
     checked_values = has_value
     if rule.get("pattern"):
         regex = re.compile(rule["pattern"])
-        bad = checked_values & ~vtext.map(lambda v: bool(regex.fullmatch(v)))
+        bad = checked_values & ~vtext.map(lambda v, rx=regex: bool(rx.fullmatch(v)))
         problem = problem | bad
         reason = reason.mask(bad, "pattern")
     if rule.get("allowed_values") is not None:
-        bad = checked_values & ~allowed_match(
-            vtext, merged["number"], rule["allowed_values"]
-        )
+        bad = checked_values & ~allowed_match(vtext, merged["number"], rule["allowed_values"])
         problem = problem | bad
         reason = reason.mask(bad & (reason != "pattern"), "not allowed")
     severity = rule.get("severity", "error")

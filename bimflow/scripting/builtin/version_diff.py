@@ -66,8 +66,10 @@ common = new_el.index.intersection(old_el.index)
 
 
 def norm(series):
-    return series.astype(object).where(series.notna(), None).map(
-        lambda v: None if v is None or v == "" else v
+    return (
+        series.astype(object)
+        .where(series.notna(), None)
+        .map(lambda v: None if v is None or v == "" else v)
     )
 
 
@@ -97,9 +99,9 @@ if params["compare_properties"]:
 
 placement_checked = 0
 if params["compare_placement"]:
-    import numpy as np
     import ifcopenshell.util.placement
     import ifcopenshell.util.unit
+    import numpy as np
 
     def position(ifc, guid, scale):
         element = ifc.by_guid(guid)
