@@ -84,35 +84,53 @@ CASES: dict[str, tuple[list, list, dict]] = {
     "fail-entity-class": (by_name("W1"), [ids.Entity("IFCSLAB")], {}),
     "fail-entity-subclass-is-not-the-class": (by_name("W3"), [ids.Entity("IFCWALL")], {}),
     "pass-entity-predefined-type": (
-        by_name("W1"), [ids.Entity("IFCWALL", predefinedType="SOLIDWALL")], {}
+        by_name("W1"),
+        [ids.Entity("IFCWALL", predefinedType="SOLIDWALL")],
+        {},
     ),
     "fail-entity-predefined-type": (
-        by_name("W1"), [ids.Entity("IFCWALL", predefinedType="PARTITIONING")], {}
+        by_name("W1"),
+        [ids.Entity("IFCWALL", predefinedType="PARTITIONING")],
+        {},
     ),
     "pass-entity-name-pattern": (
-        by_name("W3"), [ids.Entity(R(options={"pattern": "IFCWALL.*"}))], {}
+        by_name("W3"),
+        [ids.Entity(R(options={"pattern": "IFCWALL.*"}))],
+        {},
     ),
     "fail-required-specification-applies-to-nothing": (
-        [ids.Entity("IFCROOF")], [ids.Attribute("Name")], {"minOccurs": 1}
+        [ids.Entity("IFCROOF")],
+        [ids.Attribute("Name")],
+        {"minOccurs": 1},
     ),
     "pass-optional-specification-applies-to-nothing": (
-        [ids.Entity("IFCROOF")], [ids.Attribute("Name")], {"minOccurs": 0}
+        [ids.Entity("IFCROOF")],
+        [ids.Attribute("Name")],
+        {"minOccurs": 0},
     ),
     "pass-prohibited-specification-absent": (
-        [ids.Entity("IFCROOF")], [], {"minOccurs": 0, "maxOccurs": 0}
+        [ids.Entity("IFCROOF")],
+        [],
+        {"minOccurs": 0, "maxOccurs": 0},
     ),
     "fail-prohibited-specification-present": (
-        [ids.Entity("IFCSLAB")], [], {"minOccurs": 0, "maxOccurs": 0}
+        [ids.Entity("IFCSLAB")],
+        [],
+        {"minOccurs": 0, "maxOccurs": 0},
     ),
     # Attribute: exists (non-empty), value, case, pattern, enumeration, prohibited.
     "pass-attribute-exists": (by_name("W1"), [ids.Attribute("Description")], {}),
     "fail-attribute-null": (by_name("W2"), [ids.Attribute("Description")], {}),
     "pass-attribute-value": (by_name("W1"), [ids.Attribute("Description", "external")], {}),
     "fail-attribute-value-is-case-sensitive": (
-        by_name("W1"), [ids.Attribute("Description", "External")], {}
+        by_name("W1"),
+        [ids.Attribute("Description", "External")],
+        {},
     ),
     "pass-attribute-pattern": (
-        by_name("W1"), [ids.Attribute("Name", R(options={"pattern": "W[0-9]"}))], {}
+        by_name("W1"),
+        [ids.Attribute("Name", R(options={"pattern": "W[0-9]"}))],
+        {},
     ),
     "fail-attribute-enumeration": (
         by_name("W1"),
@@ -120,23 +138,31 @@ CASES: dict[str, tuple[list, list, dict]] = {
         {},
     ),
     "pass-attribute-prohibited-and-absent": (
-        by_name("W2"), [ids.Attribute("Description", cardinality="prohibited")], {}
+        by_name("W2"),
+        [ids.Attribute("Description", cardinality="prohibited")],
+        {},
     ),
     "fail-attribute-prohibited-but-present": (
-        by_name("W1"), [ids.Attribute("Description", cardinality="prohibited")], {}
+        by_name("W1"),
+        [ids.Attribute("Description", cardinality="prohibited")],
+        {},
     ),
     # Property: set and name, value, data type, booleans, number ranges, cardinality.
-    "pass-property-exists": (
-        by_name("W1"), [ids.Property("Pset_WallCommon", "FireRating")], {}
-    ),
+    "pass-property-exists": (by_name("W1"), [ids.Property("Pset_WallCommon", "FireRating")], {}),
     "fail-property-set-missing": (
-        by_name("W2"), [ids.Property("Pset_WallCommon", "FireRating")], {}
+        by_name("W2"),
+        [ids.Property("Pset_WallCommon", "FireRating")],
+        {},
     ),
     "pass-property-value": (
-        by_name("W1"), [ids.Property("Pset_WallCommon", "FireRating", "REI60")], {}
+        by_name("W1"),
+        [ids.Property("Pset_WallCommon", "FireRating", "REI60")],
+        {},
     ),
     "fail-property-value": (
-        by_name("W1"), [ids.Property("Pset_WallCommon", "FireRating", "REI90")], {}
+        by_name("W1"),
+        [ids.Property("Pset_WallCommon", "FireRating", "REI90")],
+        {},
     ),
     "pass-property-data-type": (
         by_name("W1"),
@@ -201,10 +227,14 @@ CASES: dict[str, tuple[list, list, dict]] = {
     "pass-classification-any": (by_name("W1"), [ids.Classification(system=ANY)], {}),
     "fail-classification-none": (by_name("W2"), [ids.Classification(system=ANY)], {}),
     "pass-classification-system-and-value": (
-        by_name("W1"), [ids.Classification(value="21.12", system="NL-SfB")], {}
+        by_name("W1"),
+        [ids.Classification(value="21.12", system="NL-SfB")],
+        {},
     ),
     "fail-classification-value": (
-        by_name("W1"), [ids.Classification(value="22.11", system="NL-SfB")], {}
+        by_name("W1"),
+        [ids.Classification(value="22.11", system="NL-SfB")],
+        {},
     ),
     "pass-classification-value-pattern": (
         by_name("W1"),
@@ -220,10 +250,14 @@ CASES: dict[str, tuple[list, list, dict]] = {
     "fail-material-name": (by_name("W1"), [ids.Material("Brick")], {}),
     # PartOf: aggregation and containment.
     "pass-partof-aggregate": (
-        by_name("B1"), [ids.PartOf("IFCELEMENTASSEMBLY", relation="IFCRELAGGREGATES")], {}
+        by_name("B1"),
+        [ids.PartOf("IFCELEMENTASSEMBLY", relation="IFCRELAGGREGATES")],
+        {},
     ),
     "fail-partof-aggregate": (
-        by_name("B2"), [ids.PartOf("IFCELEMENTASSEMBLY", relation="IFCRELAGGREGATES")], {}
+        by_name("B2"),
+        [ids.PartOf("IFCELEMENTASSEMBLY", relation="IFCRELAGGREGATES")],
+        {},
     ),
     "pass-partof-container": (
         by_name("W1"),
@@ -231,7 +265,9 @@ CASES: dict[str, tuple[list, list, dict]] = {
         {},
     ),
     "fail-partof-container": (
-        by_name("W1"), [ids.PartOf("IFCSPACE", relation="IFCRELCONTAINEDINSPATIALSTRUCTURE")], {}
+        by_name("W1"),
+        [ids.PartOf("IFCSPACE", relation="IFCRELCONTAINEDINSPATIALSTRUCTURE")],
+        {},
     ),
 }
 

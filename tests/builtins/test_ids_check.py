@@ -153,8 +153,9 @@ def test_realistic_ids_on_shared_models_equals_ifctester(workspace, tmp_path, mo
         1 for name, *_, m in REALISTIC if m and oracle[name]["applicable"] == 0
     )
     for name, o in oracle.items():
-        assert sorted({f["guid"] for f in findings if f["rule"] == name and f["guid"]}) == (
-            o["failed_guids"]
+        assert (
+            sorted({f["guid"] for f in findings if f["rule"] == name and f["guid"]})
+            == (o["failed_guids"])
         )
     assert result["counts"]["failures"] == total_failures
     assert sorted(f["name"] for f in body["files"]) == sorted(
@@ -171,9 +172,7 @@ def test_realistic_ids_on_shared_models_equals_ifctester(workspace, tmp_path, mo
     assert [(r[0], r[3], r[4], r[5], r[6]) for r in specs] == [
         (n, o["applicable"], o["passed"], o["failed"], o["status"]) for n, o in oracle.items()
     ]
-    assert len(list(book["Requirements"].iter_rows())) - 1 == sum(
-        len(r) for *_, r, _m in REALISTIC
-    )
+    assert len(list(book["Requirements"].iter_rows())) - 1 == sum(len(r) for *_, r, _m in REALISTIC)
     failures = list(book["Failures"].iter_rows(values_only=True))[1:]
     assert len(failures) == total_failures
     assert sorted({(r[0], r[1]) for r in failures}) == sorted(
@@ -226,8 +225,10 @@ def test_bcf_per_finding_in_bcf_2_1(workspace, tmp_path):
     assert [f["name"] for f in body["files"]] == ["ids-report.bcf"]
     findings = workspace.findings(body["id"])
     with_guid = [f for f in findings if f["guid"]]
-    assert body["result"]["bcf"]["topics"] == len(with_guid) == sum(
-        o["failures"] for o in oracle.values()
+    assert (
+        body["result"]["bcf"]["topics"]
+        == len(with_guid)
+        == sum(o["failures"] for o in oracle.values())
     )
     topics = read_bcf(workspace.fetch(body["id"], "ids-report.bcf"), "2.1", source)
     assert sorted(guids for _, guids in topics) == sorted([f["guid"]] for f in with_guid)

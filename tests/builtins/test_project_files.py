@@ -57,7 +57,10 @@ def test_upload_list_get_download_delete(personas, tmp_path):
     assert got.status_code == 200 and got.json()["name"] == "walls.ids"
     download = client.get(f"/api/project-files/{body['id']}/download/")
     assert b"".join(download.streaming_content) == path.read_bytes()
-    assert api_client(personas["viewer"]).delete(f"/api/project-files/{body['id']}/").status_code == 403
+    assert (
+        api_client(personas["viewer"]).delete(f"/api/project-files/{body['id']}/").status_code
+        == 403
+    )
     assert client.delete(f"/api/project-files/{body['id']}/").status_code == 204
     assert client.get(f"/api/project-files/{body['id']}/").status_code == 404
 

@@ -70,9 +70,7 @@ def test_required_properties_equal_the_ifcopenshell_oracle(workspace, model_name
     assert expected, "the rules should find something to report"
     vid = workspace.version(source)
     body = workspace.run("required-properties", vid, {"rules": rules})
-    got = {
-        (f["guid"], f["rule"], f["details"]["problem"]) for f in workspace.findings(body["id"])
-    }
+    got = {(f["guid"], f["rule"], f["details"]["problem"]) for f in workspace.findings(body["id"])}
     assert got == expected
     assert {
         r["rule"]: (r["applicable"], r["passed"], r["failed"]) for r in body["result"]["rules"]
