@@ -86,7 +86,8 @@ class Workspace:
             what=f"execution {execution_id}",
         )
         if body["status"] != "succeeded":
-            logs = self.client.get(f"/api/executions/{execution_id}/logs.txt").content.decode()
+            resp = self.client.get(f"/api/executions/{execution_id}/logs.txt")
+            logs = b"".join(resp.streaming_content).decode(errors="replace")
             raise AssertionError(f"{body['status']}: {body.get('error')}\n{logs[-4000:]}")
         return body
 

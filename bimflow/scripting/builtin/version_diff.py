@@ -66,11 +66,8 @@ common = new_el.index.intersection(old_el.index)
 
 
 def norm(series):
-    return (
-        series.astype(object)
-        .where(series.notna(), None)
-        .map(lambda v: None if v is None or v == "" else v)
-    )
+    """Missing (None, NaN, NA) and empty text are all 'no value'."""
+    return series.astype(object).map(lambda v: None if v is None or v == "" or pd.isna(v) else v)
 
 
 changes = []  # guid, field, old, new
@@ -121,7 +118,15 @@ if params["compare_placement"]:
             fmt = lambda p: None if p is None else ", ".join(f"{c:.3f}" for c in p)  # noqa: E731
             changes.append((guid, "placement (m)", fmt(p_old), fmt(p_new)))
 
-change_frame = pd.DataFrame(changes, columns=["guid", "field", "old", "new"])
+
+def clean(value):
+    """JSON-safe: NaN is no value; numpy scalars become Python ones."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+change_frame = pd.DataFrame(changes, columns=["guid", "field", "old", "new"], dtype=object)
 change_frame = change_frame.sort_values(["guid", "field"], kind="stable")
 changed = change_frame["guid"].unique()
 by_field = change_frame["field"].value_counts()
@@ -149,7 +154,7 @@ if mode in ("all", "changed"):
     for guid, group in change_frame.groupby("guid", sort=True):
         row = new_el.loc[guid]
         listed = [
-            {"field": f, "old": o, "new": n}
+            {"field": f, "old": clean(o), "new": clean(n)}
             for f, o, n in zip(group["field"], group["old"], group["new"], strict=True)
         ]
         text = "; ".join(f"{c['field']}: {c['old']!r} -> {c['new']!r}" for c in listed[:10])
@@ -193,7 +198,7 @@ for row in change_frame.itertuples(index=False):
     name = names.get(row.guid)
     sheet.append(
         [row.guid, classes.get(row.guid), None if pd.isna(name) else name, row.field]
-        + [None if v is None else str(v) for v in (row.old, row.new)]
+        + [None if clean(v) is None else str(v) for v in (row.old, row.new)]
     )
 book.save(os.path.join(str(output_dir), "diff.xlsx"))
 
