@@ -18,7 +18,7 @@ META = {
     "name": "Quantity take-off",
     "description": "Sums count, length, area and volume by class, type and storey, from "
     "quantity sets, falling back to geometry where they are absent (and saying so). "
-    "Writes quantities.xlsx.",
+    "Writes quantities.xlsx and quantities-elements.csv.",
     "category": "analysis",
     "parameters_schema": {
         "type": "object",
@@ -171,6 +171,9 @@ for kind in ("length", "area", "volume"):
     table[f"{kind}_source"] = table[f"{kind}_source"].fillna("none")
 
 
+table["volume_from_geometry"] = (table["volume_source"] == "geometry").astype(int)
+
+
 def grouped(by):
     frame = table.assign(**{by: table[by].fillna("(none)")})
     out = frame.groupby(by, sort=True).agg(
@@ -181,7 +184,7 @@ def grouped(by):
         with_length=("length", "count"),
         with_area=("area", "count"),
         with_volume=("volume", "count"),
-        volume_from_geometry=("volume_source", lambda s: int((s == "geometry").sum())),
+        volume_from_geometry=("volume_from_geometry", "sum"),
     )
     return out.reset_index()
 
@@ -205,13 +208,12 @@ for title, frame in groups.items():
     sheet.append(list(frame.columns))
     for row in frame.itertuples(index=False):
         sheet.append([v.item() if hasattr(v, "item") else v for v in row])
-sheet = book.create_sheet("Elements")
+book.save(os.path.join(str(output_dir), "quantities.xlsx"))
+# One row per element with each value's source: CSV, since a 50,000-row sheet would
+# cost more than the take-off itself.
 columns = ["guid", "ifc_class", "type_name", "storey", "length", "area", "volume"]
 columns += ["length_source", "area_source", "volume_source"]
-sheet.append(columns)
-for row in table[columns].itertuples(index=False):
-    sheet.append([None if pd.isna(v) else (v.item() if hasattr(v, "item") else v) for v in row])
-book.save(os.path.join(str(output_dir), "quantities.xlsx"))
+save_output("quantities-elements.csv", table[columns])
 
 
 def records(frame):
@@ -240,7 +242,8 @@ result.update(
     by_class=records(groups["By class"]),
     by_type=records(groups["By type"]),
     by_storey=records(groups["By storey"]),
-    sheets={title: int(len(frame)) for title, frame in groups.items()} | {"Elements": len(table)},
+    sheets={title: int(len(frame)) for title, frame in groups.items()},
+    element_rows=int(len(table)),
 )
 print(
     f"{len(table)} elements: volume from quantity sets for {sources['volume']['from_quantity_sets']}, "
