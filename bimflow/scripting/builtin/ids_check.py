@@ -281,6 +281,8 @@ if "bcf" in wanted:
     def centres(guids, limit):
         """guid -> (x, y, z) in metres: geometry bounding-box centres for up to `limit`
         elements with a representation, placement origins for the rest."""
+        if not guids:
+            return {}, 0, 0
         import ifcopenshell.geom
         import ifcopenshell.util.placement
         import ifcopenshell.util.unit
