@@ -309,7 +309,8 @@ def _finish(execution, outcome, logs: LogWriter, limits, result_dir: Path) -> No
     try:
         files = []
         for f in outcome.files:
-            name = f"executions/{execution.pk}/{f.name}"
+            # Beside the version's files, so deleting the version or project removes them.
+            name = f"{storage.version_dir(execution.version)}/executions/{execution.pk}/{f.name}"
             with open(f.path, "rb") as fh:
                 from django.core.files import File
 
