@@ -68,7 +68,6 @@ class PropertiesJson:
             if entry is None:
                 entry = sets[p.pset] = (p.kind, [])
             entry[1].append(self.fragment(p))
-        dumps = self.dumps
         return (
             "{"
             + ",".join(
