@@ -11,6 +11,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
@@ -189,6 +190,89 @@ def command_job(code: str, model_name: str, model_host: Path) -> dict:
     return {"runtime": "command", "argv": argv, "ro_mounts": mounts}
 
 
+@dataclass
+class ParamInputs:
+    """Inputs for parameters that refer to project data (custom formats in params.py),
+    and how the bootstrap finds them: `params` maps a parameter to its input name (the
+    script sees the path), `versions` maps a version id to its model and data pack."""
+
+    inputs: dict[str, Path] = field(default_factory=dict)
+    params: dict[str, str] = field(default_factory=dict)
+    versions: dict[str, dict] = field(default_factory=dict)
+
+
+def _param_inputs(execution: Execution) -> ParamInputs:
+    from bimflow.projects.models import ModelVersion, ProjectFile
+
+    refs = ParamInputs()
+    schema = (execution.revision.parameters_schema or {}).get("properties") or {}
+    for key, sub in schema.items():
+        fmt = sub.get("format") if isinstance(sub, dict) else None
+        value = (execution.parameters or {}).get(key)
+        if fmt is None or value is None:
+            continue
+        if fmt == "project-file":
+            pf = ProjectFile.objects.get(pk=value, project_id=execution.project_id)
+            name = f"file-{pf.pk}-{storage.safe_file_name(pf.name)}"
+            refs.inputs[name] = storage.local_copy(pf.storage_name)
+            refs.params[key] = name
+        elif fmt == "model-version":
+            v = ModelVersion.objects.select_related("model").get(
+                pk=value, model__project_id=execution.project_id
+            )
+            suffix = Path(v.file_name).suffix.lower() or ".ifc"
+            entry = {"id": v.pk, "number": v.number, "model_name": v.model.name}
+            entry["model"] = f"version-{v.pk}{suffix}"
+            refs.inputs[entry["model"]] = storage.local_copy(v.file)
+            if v.datapack:
+                entry["datapack"] = f"version-{v.pk}.bfpack"
+                refs.inputs[entry["datapack"]] = storage.local_copy(v.datapack)
+            refs.versions[str(v.pk)] = entry
+        elif fmt == "execution":
+            name = f"execution-{int(value)}.json"
+            refs.inputs[name] = _findings_file(int(value), execution.project_id)
+            refs.params[key] = name
+    return refs
+
+
+def _findings_file(execution_id: int, project_id: int) -> Path:
+    """The findings of a finished execution as JSON, for a script that works on them
+    (the sandbox has no database). Rewritten each time: findings can change state."""
+    import json
+    import uuid
+
+    source = Execution.objects.select_related("script", "version__model").get(
+        pk=execution_id, project_id=project_id
+    )
+    rows = list(
+        Finding.objects.filter(execution_id=execution_id)
+        .order_by("id")
+        .values("id", "severity", "guid", "ifc_class", "rule", "message", "details")
+    )
+    payload = {
+        "execution": {
+            "id": source.pk,
+            "script": source.script.slug,
+            "script_name": source.script.name,
+            "status": source.status,
+            "version_id": source.version_id,
+            "version_number": source.version.number,
+            "model_name": source.version.model.name,
+            "finished_at": source.finished_at.isoformat() if source.finished_at else None,
+            "parameters": source.parameters,
+        },
+        "findings": rows,
+    }
+    folder = settings.BIMFLOW_CACHE_DIR / "findings"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"execution-{execution_id}.json"
+    tmp = folder / f".{target.name}.{uuid.uuid4().hex[:8]}"
+    tmp.write_text(json.dumps(payload, default=str), encoding="utf-8")
+    tmp.chmod(0o644)
+    os.replace(tmp, target)
+    return target
+
+
 def execution_run(*, execution_id: int) -> None:
     """Run one queued execution to its end.
 
@@ -222,6 +306,8 @@ def execution_run(*, execution_id: int) -> None:
                     _fail(execution_id, str(exc), started)
                     _announce(execution_id)
                     return
+            refs = _param_inputs(execution)
+            inputs.update(refs.inputs)
             job = sandbox.SandboxJob(
                 code=execution.revision.code,
                 params=execution.parameters,
@@ -231,7 +317,12 @@ def execution_run(*, execution_id: int) -> None:
                 limits=limits,
                 result_dir=result_dir,
                 slot=slot,
-                extra={"execution_id": execution.pk, "version_id": execution.version_id},
+                extra={
+                    "execution_id": execution.pk,
+                    "version_id": execution.version_id,
+                    "param_inputs": refs.params,
+                    "versions": refs.versions,
+                },
                 **command,
             )
             outcome = sandbox.run_job(
@@ -307,7 +398,8 @@ def _finish(execution, outcome, logs: LogWriter, limits, result_dir: Path) -> No
     try:
         files = []
         for f in outcome.files:
-            name = f"executions/{execution.pk}/{f.name}"
+            # Beside the version's files, so deleting the version or project removes them.
+            name = f"{storage.version_dir(execution.version)}/executions/{execution.pk}/{f.name}"
             with open(f.path, "rb") as fh:
                 from django.core.files import File
 
