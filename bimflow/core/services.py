@@ -108,7 +108,7 @@ def sandbox_summary(workers: list[dict]) -> dict:
         f"{weaker} of {len(statuses)} workers enforce only this; "
         "see each worker's own sandbox status."
     )
-    summary["reason"] = f"{summary.get('reason') or ''} {note}".strip()
+    summary["reason"] = "; ".join(r for r in (summary.get("reason"), note) if r)
     return summary
 
 

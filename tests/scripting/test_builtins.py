@@ -163,7 +163,9 @@ def test_export_csv_matches_the_catalog_and_get_psets(scripts, settings, tmp_pat
     generate_building(generated, products=300, seed=5)
     paths.append(generated)
     ids = upload_many(scripts.client, scripts.project.pk, paths)
-    runs = [(path, vid, scripts.start("export-csv", vid)) for path, vid in zip(paths, ids, strict=True)]
+    runs = [
+        (path, vid, scripts.start("export-csv", vid)) for path, vid in zip(paths, ids, strict=True)
+    ]
     compared = 0
     for path, vid, execution in runs:
         model = oracles.open_model(path, tmp_path)
@@ -205,7 +207,9 @@ def test_lod_analyzer_matches_the_formula(scripts, settings, tmp_path):
     generate_building(generated, products=300, seed=6)
     paths.append(generated)
     ids = upload_many(scripts.client, scripts.project.pk, paths)
-    runs = [(path, scripts.start("lod-analyzer", vid)) for path, vid in zip(paths, ids, strict=True)]
+    runs = [
+        (path, scripts.start("lod-analyzer", vid)) for path, vid in zip(paths, ids, strict=True)
+    ]
     lods = set()
     for path, execution in runs:
         body = scripts.wait(execution["id"])

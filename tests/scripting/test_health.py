@@ -1,0 +1,62 @@
+"""`GET /api/health/` reports the sandbox as the workers see it: each worker publishes
+its own `sandbox_status()` with its heartbeat, and `sandbox` is their summary."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+import requests
+
+from bimflow.core.services import sandbox_summary
+from tests.live import wait_for
+
+ROOT = {
+    "mode": "root",
+    "bwrap": "0.11.0",
+    "uid_drop": True,
+    "cgroups": {"memory": True, "pids": True, "cpu": True, "kill": True, "version": "v2"},
+    "tmpfs_output": True,
+    "seccomp": True,
+    "reason": "",
+}
+UNPRIVILEGED = {**ROOT, "mode": "unprivileged", "uid_drop": False, "reason": "no cgroups"}
+
+
+def worker(name: str, sandbox: dict, queues=("default", "ingest", "executions")) -> dict:
+    return {"hostname": name, "queues": list(queues), "sandbox": sandbox}
+
+
+def test_summary_of_the_workers_sandboxes():
+    assert sandbox_summary([worker("a", ROOT), worker("b", ROOT)]) == ROOT
+    mixed = sandbox_summary([worker("a", ROOT), worker("b", UNPRIVILEGED), worker("c", ROOT)])
+    assert mixed["mode"] == "unprivileged" and mixed["uid_drop"] is False
+    assert mixed["reason"] == (
+        "no cgroups; 1 of 3 workers enforce only this; see each worker's own sandbox status."
+    )
+    # Only the workers that run scripts count, when there are any.
+    ingest_only = worker("i", {**ROOT, "mode": "unavailable"}, queues=["ingest"])
+    assert sandbox_summary([worker("a", ROOT), ingest_only]) == ROOT
+    assert sandbox_summary([])["mode"] == "unknown"
+    assert sandbox_summary([worker("a", {})])["mode"] == "unknown"
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_health_shows_each_workers_sandbox(live_worker, live_web):
+    name = f"session@{socket.gethostname()}"
+
+    def report():
+        body = requests.get(f"{live_web}/api/health/", timeout=10).json()
+        return next((w for w in body["workers"] if w["hostname"] == name), None) and body
+
+    # The heartbeat table is emptied between tests: wait for the next beat (5 s).
+    body = wait_for(report, timeout=30, what="the session worker's heartbeat")
+    mine = next(w for w in body["workers"] if w["hostname"] == name)
+    assert mine["sandbox"]["mode"] == "root"  # the worker runs as root, as here
+    assert mine["sandbox"]["uid_drop"] is True
+    assert set(mine["sandbox"]) == {
+        "mode", "bwrap", "uid_drop", "cgroups", "tmpfs_output", "seccomp", "reason",
+    }  # fmt: skip
+    assert body["sandbox"]["mode"] == "root"
+    assert body["status"] == "ok" and body["database"] == "ok" and body["broker"] == "ok"
