@@ -120,11 +120,21 @@ print(json.dumps(seen))
     assert open("/proc/sys/kernel/core_pattern").read().strip() != "1"
 
 
+# A process of the fork bomb's tree that can be found on the host.
+FORK_BOMB_MARKER = marker()
 LIMITS = {
     "loop": ("while True:\n    pass\n", {"timeout_s": 2}),
     "50gb": ("data = bytearray(50 * 1024**3)\n", {"memory_mb": 256}),
     "fork_bomb": (
-        "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n",
+        f"""
+import os, subprocess
+subprocess.Popen(["sleep", "{FORK_BOMB_MARKER}"])
+while True:
+    try:
+        os.fork()
+    except OSError:
+        pass
+""",
         {"timeout_s": 3, "max_procs": 32},
     ),
     "under_the_limit_each": (
@@ -229,6 +239,7 @@ time.sleep(2)
     assert "processes" in bomb["limits"]["hit"]
     system = [r["text"] for r in scripts.logs(bomb["id"]) if r["stream"] == "system"]
     assert any("limit of 32 processes" in line for line in system), system
+    assert processes_with(FORK_BOMB_MARKER) == []  # the whole tree is gone
 
     several = done["under_the_limit_each"]
     assert several["status"] == "failed"
