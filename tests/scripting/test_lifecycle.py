@@ -4,16 +4,14 @@ the middle of a run (the reaper, run by a real beat, fails it or runs it again).
 
 from __future__ import annotations
 
-import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 
 import pytest
 
-from bimflow.celery import app
 from bimflow.scripting.tasks import WORKER_LOST
 from tests.live import start_beat, start_worker, wait_for
+from tests.scripting.conftest import consuming_paused
 from tests.scripting.hostile import marker, processes_with
 
 pytestmark = [
@@ -127,20 +125,6 @@ check(3)
     assert 'File "script.py", line 1, in <module>' in log
 
 
-@contextmanager
-def consuming_paused(worker: str, queues: list[str]):
-    """Have the session worker stop taking tasks from `queues` (Celery remote control),
-    so that the workers this test starts are the only ones that run them."""
-    for queue in queues:
-        replies = app.control.cancel_consumer(queue, destination=[worker], reply=True, timeout=10)
-        assert replies, "the session worker did not answer"
-    try:
-        yield
-    finally:
-        for queue in queues:
-            app.control.add_consumer(queue, destination=[worker], reply=True, timeout=10)
-
-
 def start_workers(log_dir, *specs: dict) -> list:
     """Start several one-slot workers at once (each start takes seconds)."""
     with ThreadPoolExecutor(len(specs)) as pool:
@@ -162,7 +146,7 @@ def test_a_worker_killed_mid_run_is_failed_or_run_again_never_left_running(
     vid, _ = small_version  # ingested by the session worker
     stale = {"BIMFLOW_STALE_AFTER_S": "10"}
     started = []
-    with consuming_paused(f"session@{socket.gethostname()}", ["executions", "default"]):
+    with consuming_paused(["executions", "default"]):
         beat = start_beat(log_dir, **stale)
         started.append(beat)
         try:

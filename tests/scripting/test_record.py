@@ -68,6 +68,11 @@ def test_each_execution_records_what_ran(scripts, personas, tmp_path):
         # What the sandbox enforced and the limits it ran with are kept too.
         assert body["protections"]["mode"] == "root" and body["protections"]["uid_drop"]
         assert body["limits"]["timeout_s"] == 300 and body["limits"]["hit"] == []
+        # ... and the first log lines say the same in words.
+        first_line = scripts.logs(body["id"])[0]
+        assert first_line["stream"] == "system"
+        assert first_line["text"].startswith("Sandbox: uid drop to 61")
+        assert "seccomp on, no network" in first_line["text"]
     assert "revision one" in scripts.log_text(first["id"])
     assert "revision two" in scripts.log_text(second["id"])
     # The record survives later edits of the script.
