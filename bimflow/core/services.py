@@ -87,12 +87,15 @@ def sandbox_summary(workers: list[dict]) -> dict:
     """The sandbox as the workers that run scripts see it: their common status, or the
     weakest one when they differ (with a reason naming how many are weaker)."""
     runners = [w for w in workers if SCRIPT_QUEUE in (w.get("queues") or [])] or workers
-    statuses = [w.get("sandbox") or {} for w in runners]
-    if not statuses or not any(statuses):
+    if not any(w.get("sandbox") for w in runners):
         return {
             "mode": "unknown",
             "reason": "No worker that runs scripts has reported its sandbox yet.",
         }
+    statuses = [
+        w.get("sandbox") or {"mode": "unknown", "reason": "this worker does not report it"}
+        for w in runners
+    ]
 
     def strength(status: dict) -> int:
         mode = status.get("mode")

@@ -92,7 +92,9 @@ class ScriptUpload(APIView):
             raise ServiceError("The script is larger than 5 MB.", field="file")
         data = upload.read()
         try:
-            code = data.decode("utf-8")
+            # utf-8-sig: editors on Windows start UTF-8 files with a byte-order mark,
+            # which Python's compile() would refuse as a character.
+            code = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             line = data[: exc.start].count(b"\n") + 1
             raise ServiceError(

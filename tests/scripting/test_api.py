@@ -112,6 +112,10 @@ def test_upload_a_python_file(personas):
     assert resp.json()["name"] == "count_walls"
     assert resp.json()["code"] == "# Zählt Wände\nprint(len(elements))\n"
 
+    # A byte-order mark (Windows editors write one) is not part of the code.
+    resp = up("with_bom.py", b"\xef\xbb\xbfprint('bom')\r\n")
+    assert resp.status_code == 201 and resp.json()["code"] == "print('bom')\r\n"
+
     resp = up("bad.py", b"import os\n\nfor x in range(3)\n    print(x)\n")
     assert resp.status_code == 400
     message = resp.json()["code"][0]

@@ -39,6 +39,12 @@ def test_summary_of_the_workers_sandboxes():
     assert sandbox_summary([worker("a", ROOT), ingest_only]) == ROOT
     assert sandbox_summary([])["mode"] == "unknown"
     assert sandbox_summary([worker("a", {})])["mode"] == "unknown"
+    # A worker that does not report (an older version) makes the summary unknown.
+    assert sandbox_summary([worker("a", ROOT), worker("b", {})]) == {
+        "mode": "unknown",
+        "reason": "this worker does not report it; 1 of 2 workers enforce only this; "
+        "see each worker's own sandbox status.",
+    }
 
 
 @pytest.mark.slow
