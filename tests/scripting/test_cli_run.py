@@ -78,8 +78,16 @@ result["checked"] = 3
     script = scripts.create(code, name="Reporter")
     done = bimflow_run(cli_env, script["slug"], str(vid))
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "Findings: 3 (first page: error 2, warning 1)" in done.stdout
+    assert "Findings: 3 (error 2, warning 1)" in done.stdout
     assert result_json(done.stdout) == {"checked": 3}
+    # More findings than one page holds: the summary still counts them all.
+    many = scripts.create(
+        "for i in range(1200):\n    report.error(f'e{i}')\n"
+        "for i in range(300):\n    report.info(f'i{i}')\n",
+        name="Many",
+    )
+    done = bimflow_run(cli_env, many["slug"], str(vid))
+    assert "Findings: 1,500 (error 1,200, info 300)" in done.stdout, done.stdout
 
     failing = scripts.create("print('checking')\nraise RuntimeError('no storeys')\n", name="Bad")
     done = bimflow_run(cli_env, str(failing["id"]), str(vid))
