@@ -4,6 +4,7 @@ sandbox, and, where the issue asks for it, a real web process (`live_web`)."""
 
 from __future__ import annotations
 
+import math
 import socket
 import statistics
 import threading
@@ -194,10 +195,10 @@ class HealthProbe:
         times = sorted(self.times)
         if not times:
             return "no health calls"
+        p95 = times[max(0, math.ceil(0.95 * len(times)) - 1)]  # nearest rank
         return (
             f"{len(times)} health calls: median {statistics.median(times) * 1000:.0f} ms, "
-            f"p95 {times[int(0.95 * (len(times) - 1))] * 1000:.0f} ms, "
-            f"max {times[-1] * 1000:.0f} ms"
+            f"p95 {p95 * 1000:.0f} ms, max {times[-1] * 1000:.0f} ms"
         )
 
 

@@ -26,11 +26,11 @@ pytestmark = [
 ]
 
 
-def healthy(probe, *, max_seconds: float | None = None) -> None:
+def healthy(probe, *, max_seconds: float = 0.5) -> None:
+    """Every health call answered 200, each within the issue's 0.5 s."""
     assert probe.samples, "the health probe made no call"
     assert all(code == 200 for _, code in probe.samples), probe.samples
-    if max_seconds is not None:
-        assert max(probe.times) < max_seconds, probe.summary()
+    assert max(probe.times) < max_seconds, probe.summary()
 
 
 def json_line(scripts, body: dict) -> dict:
@@ -96,6 +96,7 @@ print(json.dumps(seen))
     with health_probe(live_web) as probe:
         body = scripts.run(code, vid)
     healthy(probe)
+    print(probe.summary())
     assert body["status"] == "succeeded", (body["error"], scripts.log_text(body["id"]))
     seen = json_line(scripts, body)
     for name in targets:
@@ -290,7 +291,7 @@ sys.stdout.flush()
         body = scripts.run(code, vid, timeout=300, name="flood")
     seconds = time.monotonic() - started
     print(f"50 million lines of {line!r} in {seconds:.1f} s; {probe.summary()}")
-    healthy(probe, max_seconds=0.5)
+    healthy(probe)
     assert (body["status"], body["error"]) == (status, error)
     assert "log_truncated" in body["limits"]["hit"]
     # The whole log in one request, then its numbering at both ends.
@@ -312,7 +313,7 @@ sys.stdout.flush()
     assert [r["text"] for r in tail["results"]] == [t.removeprefix("[system] ") for t in text[-50:]]
 
 
-def test_two_concurrent_executions_cannot_see_each_others_files(scripts, small_version):
+def test_two_concurrent_executions_cannot_see_each_others_files(scripts, small_version, live_web):
     vid, _ = small_version
     token = marker()
     first = scripts.create(
@@ -345,15 +346,18 @@ print(json.dumps({{
 """,
         name="second",
     )
-    a = scripts.start(first["id"], vid)
-    wait_for(
-        lambda: any(r["text"] == "written" for r in scripts.logs(a["id"])),
-        timeout=60,
-        what="the first execution to write its files",
-    )
-    b = scripts.wait(scripts.start(second["id"], vid)["id"])
-    assert scripts.get(a["id"])["status"] == "running"  # they really overlapped
-    a = scripts.wait(a["id"])
+    with health_probe(live_web) as probe:
+        a = scripts.start(first["id"], vid)
+        wait_for(
+            lambda: any(r["text"] == "written" for r in scripts.logs(a["id"])),
+            timeout=60,
+            what="the first execution to write its files",
+        )
+        b = scripts.wait(scripts.start(second["id"], vid)["id"])
+        assert scripts.get(a["id"])["status"] == "running"  # they really overlapped
+        a = scripts.wait(a["id"])
+    healthy(probe)
+    print(probe.summary())
     assert a["status"] == b["status"] == "succeeded", (a["error"], b["error"])
     seen = json_line(scripts, b)
     assert seen["found"] == [] and seen["output"] == [] and not seen["token_in_mounts"]
