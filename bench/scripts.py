@@ -16,7 +16,8 @@ Usage (as root, like the workers)::
     PYTHONPATH=. .venv/bin/python bench/scripts.py [--runs 30] [--products 200000]
         [--repeat 3] [--model PATH] [--skip-large]
 
-The generated building is cached in the temporary folder (by size and seed) for re-runs.
+The generated building is cached in the temporary folder (by size and seed) for re-runs;
+the data folder is removed at the end.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import fcntl
 import os
 import platform
 import re
+import shutil
 import signal
 import socket
 import statistics
@@ -342,6 +344,7 @@ def main() -> None:
             large(api, project, args)
     finally:
         server.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":
