@@ -284,13 +284,15 @@ def run(script, version_id, params, wait, url, token, user, password) -> None:
     if final["error"]:
         click.echo(f"Error: {final['error']}", err=True)
     if final["findings_count"]:
-        summary = client.get(f"/api/executions/{final['id']}/findings/", page_size=1000)
-        by = {}
-        for f in summary["results"]:
-            by[f["severity"]] = by.get(f["severity"], 0) + 1
+        by = {
+            severity: client.get(
+                f"/api/executions/{final['id']}/findings/", severity=severity, page_size=1
+            )["count"]
+            for severity in ("error", "warning", "info")
+        }
         click.echo(
-            f"Findings: {final['findings_count']} "
-            f"(first page: {', '.join(f'{k} {v}' for k, v in sorted(by.items()))})"
+            f"Findings: {final['findings_count']:,} "
+            f"({', '.join(f'{k} {v:,}' for k, v in by.items() if v)})"
         )
     for f in final["files"]:
         click.echo(f"File: {f['name']} ({f['size']} bytes) {client.url}{f['url']}")

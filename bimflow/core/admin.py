@@ -6,4 +6,4 @@ from bimflow.core.models import WorkerHeartbeat
 @admin.register(WorkerHeartbeat)
 class WorkerHeartbeatAdmin(admin.ModelAdmin):
     list_display = ("hostname", "pid", "queues", "started_at", "last_seen")
-    readonly_fields = ("hostname", "pid", "queues", "started_at", "last_seen")
+    readonly_fields = ("hostname", "pid", "queues", "started_at", "last_seen", "sandbox")

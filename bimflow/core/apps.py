@@ -11,7 +11,13 @@ class CoreConfig(AppConfig):
 
         # Tasks sent from any Django process (web, CLI, tests) go through bimflow's app
         # and its broker, not Celery's default one.
-        import bimflow.celery  # noqa: F401
+        from django.conf import settings
+
+        from bimflow.celery import app
+
+        if settings.CELERY_BROKER_URL.startswith("filesystem://"):
+            # The embedded broker with atomic message files (see bimflow/core/broker.py).
+            app.conf.broker_transport = "bimflow.core.broker:Transport"
 
         worker_ready.connect(_on_worker_ready, weak=False)
         worker_shutdown.connect(_on_worker_shutdown, weak=False)

@@ -9,6 +9,9 @@ class WorkerHeartbeat(models.Model):
     queues = models.JSONField(default=list)
     started_at = models.DateTimeField()
     last_seen = models.DateTimeField(db_index=True)
+    # What the sandbox enforces on this worker's host, as the worker itself probed it
+    # (the web process may run elsewhere, or as another user).
+    sandbox = models.JSONField(default=dict, blank=True)
 
     def __str__(self) -> str:
         return self.hostname

@@ -18,7 +18,10 @@ HEARTBEAT_INTERVAL_S = 5
 
 
 def heartbeat_beat(*, hostname: str, queues: list[str], started_at) -> None:
-    """Record that the worker `hostname` is alive now."""
+    """Record that the worker `hostname` is alive now, with the sandbox protections it
+    enforces (probed in this process, cached by the sandbox)."""
+    from bimflow.core import registry
+
     WorkerHeartbeat.objects.update_or_create(
         hostname=hostname,
         defaults={
@@ -26,6 +29,7 @@ def heartbeat_beat(*, hostname: str, queues: list[str], started_at) -> None:
             "queues": queues,
             "started_at": started_at,
             "last_seen": timezone.now(),
+            "sandbox": registry.sandbox_status(),
         },
     )
 
@@ -74,14 +78,57 @@ def _check_broker() -> str:
         return f"error: {exc.__class__.__name__}: {exc}"[:200]
 
 
+# From the weakest to the strongest sandbox mode (see docs/sandbox.md).
+SANDBOX_MODES = ["unavailable", "unsafe", "unprivileged", "root"]
+SCRIPT_QUEUE = "executions"
+
+
+def sandbox_summary(workers: list[dict]) -> dict:
+    """The sandbox as the workers that run scripts see it: their common status, or the
+    weakest one when they differ (with a reason naming how many are weaker)."""
+    runners = [w for w in workers if SCRIPT_QUEUE in (w.get("queues") or [])] or workers
+    if not any(w.get("sandbox") for w in runners):
+        return {
+            "mode": "unknown",
+            "reason": "No worker that runs scripts has reported its sandbox yet.",
+        }
+    statuses = [
+        w.get("sandbox") or {"mode": "unknown", "reason": "this worker does not report it"}
+        for w in runners
+    ]
+
+    def strength(status: dict) -> int:
+        mode = status.get("mode")
+        return SANDBOX_MODES.index(mode) if mode in SANDBOX_MODES else -1
+
+    weakest = min(statuses, key=strength)
+    differing = [s for s in statuses if s != weakest]
+    if not differing:
+        return dict(weakest)
+    summary = dict(weakest)
+    weaker = len(statuses) - len(differing)
+    note = (
+        f"{weaker} of {len(statuses)} workers enforce only this; "
+        "see each worker's own sandbox status."
+    )
+    summary["reason"] = "; ".join(r for r in (summary.get("reason"), note) if r)
+    return summary
+
+
 def health_report() -> dict:
-    """What `GET /api/health/` answers: database, broker, live workers, sandbox protections."""
+    """What `GET /api/health/` answers: database, broker, live workers (each with the
+    sandbox protections it enforces) and their summary under `sandbox`."""
     from bimflow.core import registry
 
     database = _check_database()
     broker = _check_broker()
     workers = [
-        {"hostname": w.hostname, "queues": w.queues, "last_seen": w.last_seen}
+        {
+            "hostname": w.hostname,
+            "queues": w.queues,
+            "last_seen": w.last_seen,
+            "sandbox": w.sandbox,
+        }
         for w in (workers_alive() if database == "ok" else [])
     ]
     report = {
@@ -89,7 +136,7 @@ def health_report() -> dict:
         "database": database,
         "broker": broker,
         "workers": workers,
-        "sandbox": registry.sandbox_status(),
+        "sandbox": sandbox_summary(workers),
     }
     for extra in registry.health_extras:
         report.update(extra())

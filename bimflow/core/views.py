@@ -11,6 +11,6 @@ from bimflow.core.services import health_report
 @authentication_classes([])
 @permission_classes([AllowAny])
 def health(request):
-    """Database, broker, live workers and the sandbox protections of this host."""
+    """Database, broker, live workers and the sandbox protections they enforce."""
     report = health_report()
     return Response(report, status=200 if report["status"] == "ok" else 503)

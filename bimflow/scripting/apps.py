@@ -11,12 +11,19 @@ class ScriptingConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from bimflow.core import registry
-        from bimflow.scripting import sandbox
 
-        registry.register_sandbox_status(sandbox.sandbox_status)
+        registry.register_sandbox_status(_sandbox_status)
         post_migrate.connect(_sync_builtins, sender=self, weak=False)
         worker_process_init.connect(_worker_process_init, weak=False)
         worker_ready.connect(_worker_ready, weak=False)
+
+
+def _sandbox_status() -> dict:
+    from django.conf import settings
+
+    from bimflow.scripting import sandbox
+
+    return sandbox.sandbox_status(unsafe=settings.BIMFLOW_SANDBOX == "unsafe")
 
 
 def _sync_builtins(sender, **kwargs):

@@ -70,6 +70,12 @@ class ScriptUploadSerializer(serializers.Serializer):
     is_public = serializers.BooleanField(required=False, default=False)
 
 
+class ScriptCopySerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    project = serializers.IntegerField(required=False, allow_null=True)
+    is_public = serializers.BooleanField(required=False, default=False)
+
+
 class RevisionSerializer(serializers.ModelSerializer):
     created_by = serializers.CharField(source="created_by.username", default=None)
 

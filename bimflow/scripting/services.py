@@ -151,6 +151,33 @@ def script_create(
     return script
 
 
+def script_copy(
+    *,
+    script: Script,
+    user,
+    name: str | None = None,
+    project_id: int | None = None,
+    is_public: bool = False,
+) -> Script:
+    """A new script of the user's own, starting from another one's current code,
+    parameters schema and limits (how a built-in is customised: built-ins themselves
+    cannot be changed)."""
+    rev = script.current_revision
+    if rev is None:
+        raise ServiceError("This script has no code to copy.", field="script")
+    return script_create(
+        user=user,
+        name=(name or "").strip() or f"{script.name} (copy)",
+        code=rev.code,
+        description=script.description,
+        category=script.category,
+        parameters_schema=rev.parameters_schema,
+        project_id=project_id,
+        is_public=is_public,
+        limits=script.limits,
+    )
+
+
 def script_can_edit(user, script: Script) -> bool:
     if script.builtin:
         return False

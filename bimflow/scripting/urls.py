@@ -7,6 +7,7 @@ urlpatterns = [
     path("scripts/upload/", views.ScriptUpload.as_view(), name="script-upload"),
     path("scripts/<str:ref>/", views.ScriptDetail.as_view(), name="script-detail"),
     path("scripts/<str:ref>/revisions/", views.ScriptRevisions.as_view(), name="script-revisions"),
+    path("scripts/<str:ref>/copy/", views.ScriptCopy.as_view(), name="script-copy"),
     path("executions/", views.ExecutionList.as_view(), name="execution-list"),
     path(
         "executions/<int:execution_id>/", views.ExecutionDetail.as_view(), name="execution-detail"

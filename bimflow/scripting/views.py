@@ -17,6 +17,7 @@ from bimflow.scripting.serializers import (
     FindingSerializer,
     LogLineSerializer,
     RevisionSerializer,
+    ScriptCopySerializer,
     ScriptSerializer,
     ScriptUploadSerializer,
     ScriptWriteSerializer,
@@ -89,11 +90,17 @@ class ScriptUpload(APIView):
             raise ServiceError("Upload a Python file (.py).", field="file")
         if upload.size > services.MAX_CODE_BYTES:
             raise ServiceError("The script is larger than 5 MB.", field="file")
+        data = upload.read()
         try:
-            code = upload.read().decode("utf-8")
+            # utf-8-sig: editors on Windows start UTF-8 files with a byte-order mark,
+            # which Python's compile() would refuse as a character.
+            code = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
             raise ServiceError(
-                f"The file is not UTF-8 text (byte {exc.start} is not valid).", field="file"
+                f"The file is not UTF-8 text (line {line} has a byte that is not valid "
+                "UTF-8); save it as UTF-8 and upload it again.",
+                field="file",
             )
         name = ser.validated_data.get("name") or upload.name[:-3]
         script = services.script_create(
@@ -127,6 +134,28 @@ class ScriptDetail(APIView):
         script = selectors.script_get(request.user, ref)
         services.script_delete(script=script, user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ScriptCopy(APIView):
+    """Copy a script you can see (a built-in, a shared one) into a new script of your
+    own, with its code, parameters schema and limits."""
+
+    @extend_schema(request=ScriptCopySerializer, responses={201: ScriptSerializer})
+    def post(self, request, ref):
+        script = selectors.script_get(request.user, ref)
+        ser = ScriptCopySerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        copy = services.script_copy(
+            script=script,
+            user=request.user,
+            name=ser.validated_data.get("name"),
+            project_id=ser.validated_data.get("project"),
+            is_public=ser.validated_data.get("is_public", False),
+        )
+        return Response(
+            ScriptSerializer(copy, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class ScriptRevisions(generics.ListAPIView):

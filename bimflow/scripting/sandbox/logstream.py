@@ -108,9 +108,15 @@ class LogSink:
         self.bytes += len(data)
         if self.bytes > self.kill_bytes:
             self.must_kill = True
+        if self.truncated:
+            # Only counted from here on: splitting 50 million discarded lines would
+            # cost the worker a minute of CPU for nothing.
+            return
         self._deliver(stream, self.splitters[stream].feed(data))
 
     def close(self) -> None:
+        if self.truncated:
+            return
         for stream, splitter in self.splitters.items():
             self._deliver(stream, splitter.flush())
 
