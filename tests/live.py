@@ -69,9 +69,12 @@ class Proc:
             return ""
 
     def stop(self, sig=signal.SIGTERM, timeout: float = 20) -> None:
+        # The signal goes to the main process only, as a service manager sends it: a
+        # Celery worker then stops its pool children itself (signalling the whole group
+        # kills a child holding a queue lock, and the worker waits for it forever).
         if self.popen.poll() is None:
             try:
-                os.killpg(self.popen.pid, sig)
+                os.kill(self.popen.pid, sig)
             except ProcessLookupError:
                 pass
             try:

@@ -53,7 +53,9 @@ def sandbox_work_dir() -> Iterator[Path]:
     # uids could not walk through.
     work = Path(tempfile.mkdtemp(prefix="bimflow-sbx-", dir="/tmp"))
     os.chmod(work, 0o711)
-    sandbox.configure(work_dir=work, ifc_dir=STUB_IFC)
+    # Uids of their own (64000+), so these tests never touch the processes of a worker's
+    # sandbox (61000+) running on the same host at the same time.
+    sandbox.configure(work_dir=work, ifc_dir=STUB_IFC, uid_base=64000)
     sandbox.become_subreaper()
     yield work
     sandbox.sweep_stale(min_age_s=0)

@@ -253,10 +253,10 @@ def test_system_stream_says_which_protections_are_active(run_script):
     )
     first = run.system[0]
     assert first.startswith(
-        "Sandbox: uid drop to 61003, cgroup hybrid memory 300 MB / pids 20 / cpu 1"
+        "Sandbox: uid drop to 64003, cgroup hybrid memory 300 MB / pids 20 / cpu 1"
     )
     assert "output tmpfs 10 MB" in first and "seccomp on" in first and "no network" in first
-    assert run.result.protections["uid"] == 61003
+    assert run.result.protections["uid"] == 64003
     assert run.result.protections["cgroups"] == {
         "memory": True, "pids": True, "cpu": True, "kill": True, "version": "hybrid",
     }  # fmt: skip
@@ -268,7 +268,7 @@ def test_command_runtime(run_script):
         runtime="command",
         argv=["/bin/sh", "-c", "echo from-sh; id -u; echo x > out.txt; exit 4"],
     )
-    assert run.stdout.splitlines()[:2] == ["from-sh", "61000"]
+    assert run.stdout.splitlines()[:2] == ["from-sh", "64000"]
     assert run.result.status == "failed"
     assert run.result.error == "The command exited with code 4."
     assert [f.name for f in run.result.files] == ["out.txt"]

@@ -232,7 +232,7 @@ print(json.dumps({"uid": os.getuid(), "caps": [status["CapEff"], status["CapPrm"
     if os.uname().machine != "x86_64":
         pytest.skip("syscall numbers in this test are x86-64")
     seen = _attempts(run_script(code, slot=5))
-    assert seen["uid"] == 61005
+    assert seen["uid"] == 64005
     assert seen["caps"] == ["0000000000000000"] * 3
     assert seen["no_new_privs"] == "1"
     assert seen["clone_newuser"] in ("ENOSPC", "EPERM", "EUSERS")

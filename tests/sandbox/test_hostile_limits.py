@@ -25,7 +25,7 @@ def test_infinite_loop_times_out(run_script):
     assert run.result.limits_hit == ["timeout"]
     assert run.result.exit_code is None
     assert 1.4 < run.seconds < 5
-    _assert_nothing_left(61007)
+    _assert_nothing_left(64007)
 
 
 def test_allocating_50_gb_fails_with_a_memory_sentence(run_script):
@@ -66,7 +66,7 @@ print("all children finished")
     assert run.result.error == "The script was stopped because it used more than 300 MB of memory."
     assert "all children finished" not in run.stdout
     assert run.seconds < 15
-    _assert_nothing_left(61006)
+    _assert_nothing_left(64006)
 
 
 def test_fork_bomb_is_contained(run_script):
@@ -85,7 +85,7 @@ while True:
     assert any("limit of 32 processes" in line for line in run.system)
     assert run.seconds < 10
     time.sleep(0.2)
-    _assert_nothing_left(61008, before)
+    _assert_nothing_left(64008, before)
 
 
 def test_double_forked_daemon_is_gone_when_the_job_ends(run_script):
@@ -103,7 +103,7 @@ print("parent done")
     assert run.result.status == "succeeded"
     assert run.stdout == "parent done"
     assert run.seconds < 5
-    _assert_nothing_left(61009)
+    _assert_nothing_left(64009)
 
 
 def test_cancel_stops_the_job_within_two_seconds(run_script):
@@ -125,7 +125,7 @@ def test_cancel_stops_the_job_within_two_seconds(run_script):
     assert run.result.status == "cancelled"
     assert run.result.error == "The run was cancelled."
     assert asked and finished - asked[0] < 2.0
-    _assert_nothing_left(61010)
+    _assert_nothing_left(64010)
 
 
 def test_segfault_is_reported_as_a_crash(run_script):
@@ -236,7 +236,7 @@ except RuntimeError as exc:
     assert run.result.status == "succeeded", run.result.error
     assert run.stdout.startswith("stopped at ")
     assert int(run.stdout.split()[2]) < 40
-    _assert_nothing_left(61011)
+    _assert_nothing_left(64011)
 
 
 def test_sigstop_and_killing_the_parent_do_not_escape(run_script):
@@ -249,7 +249,7 @@ time.sleep(100)
 """
     run = run_script(code, limits=Limits(timeout_s=1.5), slot=12)
     assert run.result.status == "timed_out"
-    _assert_nothing_left(61012)
+    _assert_nothing_left(64012)
 
 
 def test_jobs_in_threads_run_concurrently(run_script):
