@@ -15,7 +15,9 @@ const ROW_HEIGHT = 36;
 interface Column {
   key: string;
   label: string;
-  width: string;
+  /** Minimum width in px; with `grow`, the column takes a share of the spare width. */
+  min: number;
+  grow?: number;
   sort?: ElementOrderingField;
   value: (row: ElementRow) => string;
   mono?: boolean;
@@ -25,7 +27,7 @@ const BASE_COLUMNS: Column[] = [
   {
     key: "guid",
     label: "GlobalId",
-    width: "210px",
+    min: 210,
     sort: "guid",
     value: (r) => r.guid,
     mono: true,
@@ -33,29 +35,32 @@ const BASE_COLUMNS: Column[] = [
   {
     key: "ifc_class",
     label: "Class",
-    width: "180px",
+    min: 180,
     sort: "ifc_class",
     value: (r) => r.ifc_class,
   },
   {
     key: "name",
     label: "Name",
-    width: "minmax(220px, 2fr)",
+    min: 220,
+    grow: 2,
     sort: "name",
     value: (r) => r.name ?? "",
   },
-  { key: "storey", label: "Storey", width: "160px", sort: "storey", value: (r) => r.storey ?? "" },
+  { key: "storey", label: "Storey", min: 160, sort: "storey", value: (r) => r.storey ?? "" },
   {
     key: "type_name",
     label: "Type",
-    width: "minmax(160px, 1fr)",
+    min: 160,
+    grow: 1,
     sort: "type_name",
     value: (r) => r.type_name ?? "",
   },
   {
     key: "materials",
     label: "Materials",
-    width: "minmax(140px, 1fr)",
+    min: 140,
+    grow: 1,
     value: (r) => r.materials.join(", "),
   },
 ];
@@ -65,7 +70,7 @@ function propertyColumn(column: string): Column {
   return {
     key: `p:${column}`,
     label: column,
-    width: "170px",
+    min: 170,
     value: (row) => {
       const value = row.psets?.[pset]?.[prop];
       return value === undefined ? "" : formatValue(value);
@@ -106,7 +111,12 @@ export function ElementsTable({
 }) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const columns = [...BASE_COLUMNS, ...propertyColumns.map(propertyColumn)];
-  const template = columns.map((c) => c.width).join(" ");
+  // Every row is its own grid: the tracks must not depend on a row's content, or the
+  // columns of long-named rows would shift. Fixed minimums, shares of the spare width.
+  const template = columns
+    .map((c) => (c.grow ? `minmax(${c.min}px, ${c.grow}fr)` : `${c.min}px`))
+    .join(" ");
+  const minWidth = columns.reduce((sum, c) => sum + c.min, 0);
 
   const [visibleRange, setVisibleRange] = useState("0:60");
   const [debouncedRange] = useDebouncedValue(visibleRange, 80);
@@ -161,7 +171,11 @@ export function ElementsTable({
       aria-rowcount={pages.count + 1}
     >
       <div ref={scrollRef} className={classes.scroller}>
-        <div className={classes.header} style={{ gridTemplateColumns: template }} role="row">
+        <div
+          className={classes.header}
+          style={{ gridTemplateColumns: template, minWidth }}
+          role="row"
+        >
           {columns.map((column) => (
             <div
               key={column.key}
@@ -205,7 +219,7 @@ export function ElementsTable({
             No element matches these filters. Reset the filters to see every element.
           </Text>
         )}
-        <div style={{ height: virtualizer.getTotalSize(), position: "relative", minWidth: "100%" }}>
+        <div style={{ height: virtualizer.getTotalSize(), position: "relative", minWidth }}>
           {virtualItems.map((item) => {
             const row = pages.getRow(item.index);
             return (
@@ -223,6 +237,7 @@ export function ElementsTable({
                 onKeyDown={(event) => onRowKey(event, item.index, row?.guid)}
                 style={{
                   gridTemplateColumns: template,
+                  minWidth,
                   transform: `translateY(${item.start}px)`,
                   height: ROW_HEIGHT,
                 }}

@@ -39,7 +39,9 @@ export function CountBars({
   const hiddenInOrder = keepOrder && !expanded ? rows.length - shown.length : 0;
   const data = shown.map((row) => ({ label: row.label, [valueLabel]: row.count }));
   const height = Math.max(80, data.length * BAR_HEIGHT + 30);
-  const longest = Math.min(240, Math.max(60, ...shown.map((row) => row.label.length * 7.4 + 8)));
+  // Recharts wraps a tick label at spaces when it is wider than the axis minus its tick
+  // margins (about 20 px), so leave room for those too.
+  const longest = Math.min(260, Math.max(72, ...shown.map((row) => row.label.length * 7.4 + 28)));
 
   if (rows.length === 0) {
     return (
