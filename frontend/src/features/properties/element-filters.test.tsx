@@ -158,6 +158,35 @@ describe("Properties table filters", () => {
     expect(screen.getByRole("textbox", { name: "Search" })).toHaveValue("");
   });
 
+  it("filters by storey GlobalId, and by 'not in a storey' for elements outside any", async () => {
+    const { router } = renderWithApp(<PropertiesView versionId={7} />, {
+      path: "/versions/:versionId/properties",
+      route: "/versions/7/properties",
+    });
+    await waitFor(() => expect(screen.getByTestId("elements-count")).toHaveTextContent("1,200"));
+    fireEvent.click(screen.getByRole("textbox", { name: "Storey" }));
+    // Options come from /statistics/, in building order, with their counts.
+    const options = await screen.findAllByRole("option");
+    expect(options.map((o) => o.textContent)).toEqual([
+      "Erdgeschoss (58)",
+      "Dachgeschoss (42)",
+      "(not in a storey) (7)",
+    ]);
+    fireEvent.click(options[2]);
+    await waitFor(() =>
+      expect(elementCalls().at(-1)!.url.searchParams.get("storey_guid")).toBe("none"),
+    );
+    expect(elementCalls().at(-1)!.url.searchParams.has("storey")).toBe(false);
+    expect(router.state.location.search).toContain("storey=none");
+    fireEvent.click(screen.getByRole("textbox", { name: "Storey" }));
+    fireEvent.click(await screen.findByRole("option", { name: "Dachgeschoss (42)" }));
+    await waitFor(() =>
+      expect(elementCalls().at(-1)!.url.searchParams.get("storey_guid")).toBe(
+        "273g3wqLzDtfYIl7qqkgcO",
+      ),
+    );
+  });
+
   it("sorts on the server when a column title is clicked", async () => {
     renderWithApp(<PropertiesView versionId={7} />, {
       path: "/versions/:versionId/properties",
