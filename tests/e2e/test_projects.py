@@ -38,7 +38,7 @@ def test_sign_in_refuses_a_wrong_password_then_returns_to_the_page_asked_for(chr
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_url(f"{site.url}/projects")
-        page.get_by_role("heading", name="Projects").wait_for()
+        page.get_by_role("heading", name="Projects", exact=True).wait_for()
         # A session cookie, and the CSRF cookie that unsafe requests need.
         cookies = {c["name"] for c in context.cookies()}
         assert {"sessionid", "csrftoken"} <= cookies

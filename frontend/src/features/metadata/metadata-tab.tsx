@@ -26,7 +26,7 @@ function KeyValues({ rows, testId }: { rows: [string, unknown][]; testId: string
             key={key}
             data-testid="metadata-row"
             data-key={key}
-            data-value={value === null || value === undefined ? "" : String(value)}
+            data-value={JSON.stringify(value ?? null)}
           >
             <Table.Th w="40%" fw={500} c="dimmed" style={{ verticalAlign: "top" }}>
               {humanize(key)}
@@ -216,7 +216,7 @@ export default function MetadataTab() {
                 ["types", "Types", m.counts.types],
               ] as const
             ).map(([key, label, value]) => (
-              <Table.Tr key={key} data-testid="metadata-row" data-key={key} data-value={value}>
+              <Table.Tr key={key} data-testid="metadata-count" data-key={key} data-value={value}>
                 <Table.Th fw={500} c="dimmed">
                   {label}
                 </Table.Th>
