@@ -78,15 +78,15 @@ def site(django_db_setup, django_db_blocker, live_worker, log_dir):
     from tests.live import start_web
 
     proc, url = start_web(log_dir, BIMFLOW_MAX_UPLOAD_MB=str(UPLOAD_LIMIT_MB))
-    users, tokens = {}, {}
-    with django_db_blocker.unblock():
-        User = get_user_model()
-        for name in ("alice", "bob"):
-            user = User.objects.create_user(name, f"{name}@example.com")
-            server_password(user, PASSWORD)
-            users[name] = user
-            tokens[name] = Token.objects.create(user=user).key
     try:
+        users, tokens = {}, {}
+        with django_db_blocker.unblock():
+            User = get_user_model()
+            for name in ("alice", "bob"):
+                user = User.objects.create_user(name, f"{name}@example.com")
+                server_password(user, PASSWORD)
+                users[name] = user
+                tokens[name] = Token.objects.create(user=user).key
         yield Site(url=url, users=users, tokens=tokens)
     finally:
         proc.stop()
@@ -114,6 +114,12 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
+def assert_fits_the_screen(page, what: str) -> None:
+    """Laptop screen: the page itself never scrolls sideways (wide tables scroll inside)."""
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - innerWidth")
+    assert overflow <= 0, f"{what}: the page is {overflow} px wider than the window"
+
+
 def sign_in(page, site: Site, username: str, *, next_path: str = "/projects") -> None:
     """Through the login page, as a person does."""
     page.goto(f"{site.url}{next_path}")
@@ -129,7 +135,8 @@ def sign_in(page, site: Site, username: str, *, next_path: str = "/projects") ->
 
 @dataclass
 class Ui:
-    """Alice's signed-in page, and what the page threw (every test checks it stays empty)."""
+    """Alice's signed-in page, and the errors it threw or logged (every test checks that
+    none happened)."""
 
     page: object
     errors: list[str]
@@ -143,6 +150,15 @@ def ui(chromium, site):
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
+    # The browser's own line for every 4xx answer is expected (the tests provoke them).
+    page.on(
+        "console",
+        lambda message: (
+            message.type == "error"
+            and not message.text.startswith("Failed to load resource")
+            and errors.append(f"console: {message.text}")
+        ),
+    )
     sign_in(page, site, "alice")
     yield Ui(page=page, errors=errors)
     context.close()

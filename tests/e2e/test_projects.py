@@ -15,6 +15,7 @@ from tests.e2e.conftest import (
     PASSWORD,
     RECORD_UPLOAD_STATES,
     UPLOAD_LIMIT_MB,
+    assert_fits_the_screen,
     screenshot,
     sign_in,
     wait_for_uploads,
@@ -116,6 +117,7 @@ def test_each_refused_or_failed_file_says_why(ui, site, project, uploaded, tmp_p
     page.get_by_test_id("upload-dropzone").locator("input[type=file]").set_input_files(files)
     rows = wait_for_uploads(page, [f.name for f in files])
     screenshot(page, "project-upload-errors")
+    assert_fits_the_screen(page, "the models page with uploads")
 
     # What the API answers for the same refused files is what the person reads.
     def refused(path) -> requests.Response:
@@ -188,6 +190,7 @@ def test_members_are_added_changed_and_removed_by_the_admin(ui, site, project, c
         "bob": "coordinator",
     }
     screenshot(page, "project-members")
+    assert_fits_the_screen(page, "the members page")
 
     # Bob, signed in elsewhere, sees the project and may upload.
     context = chromium.new_context(viewport={"width": 1366, "height": 720})

@@ -17,7 +17,13 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import shared_model
-from tests.e2e.conftest import RECORD_UPLOAD_STATES, screenshot, version_of, wait_for_uploads
+from tests.e2e.conftest import (
+    RECORD_UPLOAD_STATES,
+    assert_fits_the_screen,
+    screenshot,
+    version_of,
+    wait_for_uploads,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db]
 
@@ -32,9 +38,7 @@ def open_tab(ui, site, version_id: int, tab: str, ready_test_id: str, query: str
     page.goto(f"{site.url}/versions/{version_id}/{tab}{query}")
     page.get_by_test_id(ready_test_id).first.wait_for()
     expect(page.get_by_test_id(f"tab-{tab}")).to_have_attribute("aria-selected", "true")
-    # Laptop screen: the page itself never scrolls sideways (wide tables scroll inside).
-    overflow = page.evaluate("() => document.documentElement.scrollWidth - innerWidth")
-    assert overflow <= 0, f"{tab}: the page is {overflow} px wider than the window"
+    assert_fits_the_screen(page, f"the {tab} tab")
     return page
 
 
