@@ -18,9 +18,9 @@ $(VENV)/.stamp-deps: pyproject.toml constraints.txt
 	$(BIN)/pip install -q --disable-pip-version-check -c constraints.txt -e ".[dev]" --config-settings editable_mode=compat
 	@touch $@
 
+# Migrating also puts the built-in scripts into the database (a post-migrate hook).
 migrate: $(VENV)/.stamp-deps
 	@$(BIN)/bimflow manage migrate -v0
-	@$(BIN)/bimflow manage bimflow_sync -v0 2>/dev/null || true
 
 frontend: $(if $(wildcard frontend/package.json),frontend/dist/index.html)
 

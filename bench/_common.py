@@ -33,10 +33,10 @@ function = getattr(module, function_name)
 prepare = getattr(function, "prepare", None)
 if prepare is not None:
     prepare()
-started = time.perf_counter()
+started, cpu_started = time.perf_counter(), time.process_time()
 result = function(path)
-seconds = time.perf_counter() - started
-print(json.dumps({"seconds": seconds, "result": result}, default=str))
+seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
+print(json.dumps({"seconds": seconds, "cpu_seconds": cpu_seconds, "result": result}, default=str))
 """
 
 _RUNNER = r"""

@@ -298,5 +298,97 @@ def run(script, version_id, params, wait, url, token, user, password) -> None:
     sys.exit(0 if final["status"] == "succeeded" else 1)
 
 
+@main.command()
+@click.argument("project")
+@click.argument("script")
+@click.option(
+    "--filter", "model_filter", default="*", show_default=True, help="Glob on model names"
+)
+@click.option(
+    "--all-versions", is_flag=True, help="Every ready version (default: each model's latest)"
+)
+@click.option("-p", "--param", "params", multiple=True, help="A parameter as key=value")
+@click.option(
+    "--wait/--no-wait", default=True, show_default=True, help="Follow the batch until it ends"
+)
+@_client_options
+def batch(
+    project, script, model_filter, all_versions, params, wait, url, token, user, password
+) -> None:
+    """Run SCRIPT (a slug or id) over many versions of PROJECT (an id or a name) with a
+    progress bar, then print one row per version. Exits 0 only when every execution
+    succeeded."""
+    from tqdm import tqdm
+
+    from bimflow.client import ApiError, Client
+
+    try:
+        client = Client.from_options(url, token, user, password)
+        project_id = client.project_id(project)
+        job = client.batch_create(
+            project_id,
+            script,
+            model_filter=model_filter,
+            versions="all" if all_versions else "latest",
+            parameters=_parse_params(params),
+        )
+        click.echo(
+            f"Batch {job['id']}: {job['script_slug']} on {job['total']} versions "
+            f"(models matching '{job['model_filter']}')"
+        )
+        if not wait:
+            return
+        with tqdm(total=job["total"], unit="version", desc="Running") as bar:
+            for state in client.wait_batch(job["id"]):
+                bar.update(state["finished"] - bar.n)
+                bar.set_postfix(
+                    done=state["done"], failed=state["failed"], running=state["running"]
+                )
+        job = state
+    except ApiError as exc:
+        raise click.ClickException(str(exc))
+    width = max([len(r["model"]) for r in job["matrix"]] + [5])
+    click.echo(f"{'model':<{width}}  version  status     errors  warnings  infos  seconds")
+    for r in job["matrix"]:
+        f = r["findings"]
+        seconds = f"{r['duration_ms'] / 1000:.1f}" if r["duration_ms"] is not None else "-"
+        click.echo(
+            f"{r['model']:<{width}}  {r['version_number']:>7}  {r['status']:<9}  "
+            f"{f['error']:>6}  {f['warning']:>8}  {f['info']:>5}  {seconds:>7}"
+        )
+    click.echo(
+        f"Batch {job['id']} {job['status']}: {job['done']} succeeded, {job['failed']} failed, "
+        f"{job['cancelled']} cancelled of {job['total']}. "
+        f"Summary: {client.url}/api/batches/{job['id']}/summary.xlsx"
+    )
+    sys.exit(0 if job["status"] == "succeeded" else 1)
+
+
+@main.command()
+@click.option("--dry-run", is_flag=True, help="Only show what would be removed")
+@click.option(
+    "--days",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Age in days (default: BIMFLOW_RESULT_RETENTION_DAYS)",
+)
+def cleanup(dry_run: bool, days: int | None) -> None:
+    """Remove log lines and result files of executions older than the retention period
+    (findings and execution records stay; versions are never removed)."""
+    _django()
+    from django.conf import settings
+
+    from bimflow.automation.services.retention import results_purge
+
+    days = settings.BIMFLOW_RESULT_RETENTION_DAYS if days is None else days
+    s = results_purge(days=days, dry_run=dry_run)
+    verb = "Would remove" if dry_run else "Removed"
+    click.echo(
+        f"{verb} {s['log_lines']} log lines and {s['files']} result files "
+        f"({s['bytes'] / 1e6:.1f} MB) of {s['executions']} executions that ended more than "
+        f"{days} days ago."
+    )
+
+
 if __name__ == "__main__":
     main()

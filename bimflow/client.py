@@ -155,3 +155,25 @@ class Client:
             if v["status"] in ("ready", "failed"):
                 return
             time.sleep(poll)
+
+    def batch_create(
+        self, project_id: int, script: str, *, model_filter: str, versions, parameters: dict
+    ) -> dict:
+        return self.post(
+            f"/api/projects/{project_id}/batches/",
+            {
+                "script": script,
+                "model_filter": model_filter,
+                "versions": versions,
+                "parameters": parameters,
+            },
+        )
+
+    def wait_batch(self, batch_id: int, *, poll: float = 1.0) -> Iterator[dict]:
+        """Yield the batch (with its counts and matrix) as it runs, until it ended."""
+        while True:
+            batch = self.get(f"/api/batches/{batch_id}/")
+            yield batch
+            if batch["status"] != "running":
+                return
+            time.sleep(poll)

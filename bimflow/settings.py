@@ -7,11 +7,14 @@ embedded set-up: SQLite, the kombu filesystem broker and local files, all under
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 from bimflow.config import env_bool, env_int, env_str
 
@@ -57,6 +60,7 @@ INSTALLED_APPS = [
     "bimflow.projects",
     "bimflow.catalog",
     "bimflow.scripting",
+    "bimflow.automation",
     "bimflow.web",
 ]
 
@@ -177,6 +181,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ExecutionStatusEnum": "bimflow.scripting.models.ExecutionStatus",
+        "WorkflowRunStatusEnum": "bimflow.automation.models.RunStatus",
+        "WorkflowStepStatusEnum": "bimflow.automation.models.StepStatus",
+        "BatchStatusEnum": "bimflow.automation.models.BatchStatus",
+    },
 }
 
 # --- Celery ---------------------------------------------------------------
@@ -216,6 +226,9 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "bimflow.projects.tasks.ingest_version": {"queue": "ingest"},
     "bimflow.scripting.tasks.run_execution": {"queue": "executions"},
+    # Workflow steps run (and wait for) their executions, so they share that queue.
+    "bimflow.automation.tasks.workflow_run_step": {"queue": "executions"},
+    "bimflow.automation.tasks.workflow_run_finish": {"queue": "executions"},
 }
 BIMFLOW_QUEUES = ["default", "ingest", "executions"]
 # Ingest time limits (seconds): soft raises inside the task so it can fail the version
@@ -268,7 +281,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "bimflow.scripting.tasks.reap_lost_executions",
         "schedule": 10.0,
     },
+    "purge-old-results": {
+        "task": "bimflow.automation.tasks.purge_old_results",
+        "schedule": crontab(hour=3, minute=17),
+    },
 }
+# Scheduled workflows are not listed here: each has its own row in the database
+# scheduler (django-celery-beat), created when the workflow is saved.
 
 # --- scripts and their sandbox ---------------------------------------------------
 # "bwrap" (refuse to run scripts when bubblewrap cannot run) or "unsafe" (run them as
@@ -289,3 +308,30 @@ BIMFLOW_SCRIPT_MAX_LOG_MB = env_int("BIMFLOW_SCRIPT_MAX_LOG_MB", 200)
 BIMFLOW_MAX_ACTIVE_EXECUTIONS_PER_USER = env_int("BIMFLOW_MAX_ACTIVE_EXECUTIONS_PER_USER", 5)
 # After a worker vanished mid-run: "fail" the execution, or "retry" it once.
 BIMFLOW_WORKER_LOST = env_str("BIMFLOW_WORKER_LOST", "fail")
+
+# --- automation -----------------------------------------------------------------
+BIMFLOW_MAX_ACTIVE_WORKFLOWS = env_int("BIMFLOW_MAX_ACTIVE_WORKFLOWS", 10)
+BIMFLOW_MAX_RUNS_PER_HOUR = env_int("BIMFLOW_MAX_RUNS_PER_HOUR", 10)
+BIMFLOW_MIN_SCHEDULE_INTERVAL_S = env_int("BIMFLOW_MIN_SCHEDULE_INTERVAL_S", 60)
+BIMFLOW_MAX_BATCH_VERSIONS = env_int("BIMFLOW_MAX_BATCH_VERSIONS", 1000)
+BIMFLOW_RESULT_RETENTION_DAYS = env_int("BIMFLOW_RESULT_RETENTION_DAYS", 30)
+DEFAULT_FROM_EMAIL = env_str("BIMFLOW_FROM_EMAIL", "bimflow@localhost")
+
+
+def _tools() -> list[dict]:
+    """External command-line tools (JSON list), each checked again when synced."""
+    raw = env_str("BIMFLOW_TOOLS", "").strip()
+    if not raw:
+        return []
+    try:
+        tools = json.loads(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"BIMFLOW_TOOLS is not valid JSON: {exc}.")
+    if not isinstance(tools, list) or not all(isinstance(t, dict) for t in tools):
+        raise ImproperlyConfigured(
+            'BIMFLOW_TOOLS must be a JSON list of objects like {"name": ..., "executable": ...}.'
+        )
+    return tools
+
+
+BIMFLOW_TOOLS = _tools()

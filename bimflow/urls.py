@@ -11,5 +11,6 @@ urlpatterns = [
     path("api/", include("bimflow.projects.urls")),
     path("api/", include("bimflow.catalog.urls")),
     path("api/", include("bimflow.scripting.urls")),
+    path("api/", include("bimflow.automation.urls")),
     path("", include("bimflow.web.urls")),
 ]

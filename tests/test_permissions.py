@@ -114,3 +114,19 @@ def test_admin_deletes_version_and_its_files(personas, ready_version):
     assert not default_storage.exists(version.file)
     assert not default_storage.exists(version.datapack)
     assert admin.get(f"/api/versions/{version.pk}/").status_code == 404
+
+
+def test_admin_deletes_project_and_every_stored_file(personas, ready_version):
+    from django.conf import settings
+
+    from bimflow.projects.models import ModelVersion
+
+    version, _ = ready_version
+    project = personas["project"]
+    folder = settings.MEDIA_ROOT / "projects" / str(project.pk)
+    assert any(folder.rglob("*.bfpack"))
+    admin = api_client(personas["admin"])
+    assert admin.delete(f"/api/projects/{project.pk}/").status_code == 204
+    assert not folder.exists()
+    assert not ModelVersion.objects.filter(pk=version.pk).exists()
+    assert admin.get(f"/api/projects/{project.pk}/").status_code == 404

@@ -30,6 +30,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from bimflow.ifc import _arrow as arrow
+from bimflow.ifc._gc import paused_gc
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -106,6 +107,7 @@ def write_datapack(path: str | Path, extraction: Extraction) -> None:
     tables: dict[str, dict[str, Any]] = {}
     try:
         with (
+            paused_gc(),
             _system_allocator(),
             zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_STORED) as archive,
         ):
@@ -346,11 +348,12 @@ class DataPack:
             raise DataPackError(f"{self.path.name} has no table {name!r}.")
         offset, size, stored = self._members[member]
         if stored:
+            # Parquet decodes into buffers of its own, so the table outlives the map.
             with pa.memory_map(str(self.path)) as source:
                 buffer = source.read_at(size, offset)
-        else:
-            with zipfile.ZipFile(self.path) as archive:
-                buffer = pa.py_buffer(archive.read(member))
+                return pq.read_table(pa.BufferReader(buffer), columns=columns)
+        with zipfile.ZipFile(self.path) as archive:
+            buffer = pa.py_buffer(archive.read(member))
         return pq.read_table(pa.BufferReader(buffer), columns=columns)
 
     def frame(self, name: str, columns: list[str] | None = None) -> pd.DataFrame:

@@ -141,21 +141,7 @@ def generate_building(
             report(min(1.0, fraction))
 
     tick(0.0)
-    writer = _Writer(schema, seed)
-    rng = random.Random(f"values-{seed}")
-    building = spec.Skeleton(writer, storey_count(products), seed)
-    bays = spec.Bays(writer, building, rng)
-    budget = products - 2 - len(building.storeys)
-    bays.plan(budget)
-    step = max(1, budget // 90)
-    for index in range(budget):
-        bays.add(index)
-        if index % step == 0:
-            tick(0.9 * index / max(1, budget))
-    bays.finish()
-    tick(0.9)
-
-    model = writer.file
+    model, building, bays = _build(schema, seed, products, tick)
     _set_header(model, products, seed)
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -184,6 +170,25 @@ def generate_building(
         "bytes": target.stat().st_size,
         "seconds": round(time.perf_counter() - started, 3),
     }
+
+
+def _build(
+    schema: str, seed: int, products: int, tick: Callable[[float], None]
+) -> tuple[ifcopenshell.file, spec.Skeleton, spec.Bays]:
+    writer = _Writer(schema, seed)
+    rng = random.Random(f"values-{seed}")
+    building = spec.Skeleton(writer, storey_count(products), seed)
+    bays = spec.Bays(writer, building, rng)
+    budget = products - 2 - len(building.storeys)
+    bays.plan(budget)
+    step = max(1, budget // 90)
+    for index in range(budget):
+        bays.add(index)
+        if index % step == 0:
+            tick(0.9 * index / max(1, budget))
+    bays.finish()
+    tick(0.9)
+    return writer.file, building, bays
 
 
 def _set_header(model: ifcopenshell.file, products: int, seed: int) -> None:

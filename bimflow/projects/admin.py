@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from bimflow.projects.models import Model, ModelVersion, Project
+from bimflow.projects.models import Model, ModelVersion, Project, ProjectFile
 
 
 class ModelInline(admin.TabularInline):
@@ -30,3 +30,11 @@ class ModelVersionAdmin(admin.ModelAdmin):
     list_filter = ("status", "schema")
     search_fields = ("model__name", "file_name", "sha256")
     readonly_fields = ("sha256", "file", "datapack", "metadata", "statistics", "created_at")
+
+
+@admin.register(ProjectFile)
+class ProjectFileAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "project", "size", "uploaded_by", "created_at")
+    list_filter = ("kind",)
+    search_fields = ("name", "project__name", "sha256")
+    readonly_fields = ("sha256", "storage_name", "size", "created_at")

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import close_old_connections, transaction
 from django.utils import timezone
 
+from bimflow.ifc._gc import paused_gc
 from bimflow.ifc.datapack import write_datapack
 from bimflow.ifc.errors import IfcReadError
 from bimflow.ifc.extract import extract
@@ -116,7 +117,9 @@ def version_ingest(*, version_id: int) -> None:
     started = time.monotonic()
     pack_name = ""
     try:
-        with _heartbeat(version_id):
+        # The cyclic collector would rescan the extraction's millions of objects while
+        # the catalog rows are built; none of them form cycles.
+        with _heartbeat(version_id), paused_gc():
             path = storage.local_copy(version.file)
             ifc_file = open_ifc(path)
             extraction = extract(ifc_file, progress=progress.phase(1, EXTRACT_UNTIL))

@@ -82,3 +82,32 @@ class ModelVersion(models.Model):
     @property
     def project_id(self) -> int:
         return self.model.project_id
+
+
+class FileKind(models.TextChoices):
+    IDS = "ids", "IDS (information delivery specification)"
+    BCF = "bcf", "BCF (issues)"
+    OTHER = "other", "Other"
+
+
+class ProjectFile(models.Model):
+    """A file shared by a project's scripts (an IDS, a BCF, a lookup table...): scripts
+    take it as a parameter and read it read-only inside the sandbox."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="files")
+    kind = models.CharField(max_length=8, choices=FileKind.choices, default=FileKind.OTHER)
+    name = models.CharField(max_length=255)
+    size = models.BigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+    storage_name = models.CharField(max_length=500, help_text="Storage name of the file.")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project_id", "-created_at", "-id"]
+        indexes = [models.Index(fields=["project", "kind"])]
+
+    def __str__(self) -> str:
+        return self.name

@@ -34,13 +34,11 @@ def project_create(*, name: str, description: str = "", user) -> Project:
 
 
 def project_delete(*, project: Project) -> None:
-    """Delete a project with its models, versions, catalog and stored files."""
-    names = []
-    for v in ModelVersion.objects.filter(model__project=project):
-        names += [v.file, v.datapack]
+    """Delete a project with its models, versions, catalog, executions and every stored
+    file (all of them live under `projects/<id>/`)."""
+    pk = project.pk
     project.delete()
-    for name in names:
-        storage.delete_quietly(name)
+    storage.delete_tree(f"projects/{pk}")
 
 
 def upload_limit_bytes() -> int:
@@ -135,8 +133,7 @@ def _version_insert(*, project, model_name, stored, file_name, size, sha, user) 
 
 
 def version_delete(*, version: ModelVersion) -> None:
-    """Delete a version with its catalog rows, data pack and file."""
-    names = [version.file, version.datapack]
-    version.delete()  # catalog rows cascade
-    for name in names:
-        storage.delete_quietly(name)
+    """Delete a version with its catalog rows, executions, data pack, file and results."""
+    folder = storage.version_dir(version)
+    version.delete()  # catalog rows and executions cascade
+    storage.delete_tree(folder)

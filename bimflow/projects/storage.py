@@ -57,6 +57,30 @@ def delete_quietly(name: str) -> None:
             pass
 
 
+def version_dir(version) -> str:
+    """The storage folder of a version: its upload, data pack and execution results."""
+    return str(Path(version.file).parent)
+
+
+def delete_tree(prefix: str) -> None:
+    """Delete every stored file under `prefix` (a folder of the storage)."""
+    try:
+        root = Path(default_storage.path(prefix))
+    except NotImplementedError:
+        root = None
+    if root is not None:
+        shutil.rmtree(root, ignore_errors=True)
+        return
+    try:
+        dirs, files = default_storage.listdir(prefix)
+    except (OSError, FileNotFoundError):
+        return
+    for name in files:
+        delete_quietly(f"{prefix}/{name}")
+    for sub in dirs:
+        delete_tree(f"{prefix}/{sub}")
+
+
 def local_copy(name: str) -> Path:
     """A local path holding the stored file `name`."""
     try:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bimflow.projects import views
+from bimflow.projects import files, views
 
 urlpatterns = [
     path("projects/", views.ProjectList.as_view(), name="project-list"),
@@ -26,4 +26,11 @@ urlpatterns = [
         name="version-download",
     ),
     path("versions/<int:version_id>/ifc/", views.VersionIfc.as_view(), name="version-ifc"),
+    path("projects/<int:project_id>/files/", files.ProjectFileList.as_view(), name="project-files"),
+    path("project-files/<int:file_id>/", files.ProjectFileDetail.as_view(), name="project-file"),
+    path(
+        "project-files/<int:file_id>/download/",
+        files.ProjectFileDownload.as_view(),
+        name="project-file-download",
+    ),
 ]

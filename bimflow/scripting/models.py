@@ -164,6 +164,15 @@ class Severity(models.TextChoices):
     INFO = "info", "Info"
 
 
+class FindingState(models.TextChoices):
+    """Compared with the latest run of the same script on the model's previous version
+    (set by the automation app once the execution finished; blank until then)."""
+
+    NEW = "new", "New"
+    OPEN = "open", "Open"
+    REOPENED = "reopened", "Reopened"
+
+
 class Finding(models.Model):
     execution = models.ForeignKey(Execution, on_delete=models.CASCADE, related_name="findings")
     severity = models.CharField(max_length=8, choices=Severity.choices)
@@ -172,6 +181,7 @@ class Finding(models.Model):
     rule = models.CharField(max_length=255, blank=True, default="")
     message = models.TextField()
     details = models.JSONField(default=dict, blank=True)
+    state = models.CharField(max_length=8, choices=FindingState.choices, blank=True, default="")
 
     class Meta:
         ordering = ["execution_id", "id"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -10,6 +11,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
@@ -21,7 +23,14 @@ from bimflow.catalog.models import Element
 from bimflow.projects import storage
 from bimflow.scripting import sandbox
 from bimflow.scripting.logs import FLUSH_SECONDS, LogWriter
-from bimflow.scripting.models import Execution, ExecutionStatus, Finding, ResultFile, Severity
+from bimflow.scripting.models import (
+    Execution,
+    ExecutionStatus,
+    Finding,
+    ResultFile,
+    Runtime,
+    Severity,
+)
 
 log = logging.getLogger(__name__)
 CANCEL_POLL_S = 0.5
@@ -117,6 +126,153 @@ def _inputs(execution: Execution) -> dict[str, Path]:
     return inputs
 
 
+class CommandError(Exception):
+    """A `command` script that cannot start here; the message is for the user."""
+
+
+# Already inside the sandbox as they are on the host (bwrap binds them read-only).
+_VISIBLE = ("/usr", "/bin", "/lib", "/lib64", "/sbin")
+# The sandbox's own places: a tool folder at (or above) one of these goes elsewhere.
+_OWN = ("/tmp", "/job", "/proc", "/dev", "/etc", "/opt/bimflow")
+
+
+def _under(path: str, root: str) -> bool:
+    return path == root or path.startswith(root + "/")
+
+
+def command_job(code: str, model_name: str, model_host: Path) -> dict:
+    """The argv and read-only mounts of a `command` script, whose revision code is the
+    tool's JSON definition (executable, args with {input} and {output_dir}, mounts).
+
+    The executable's folder and the tool's extra folders are mounted read-only at their
+    host paths, so that interpreters find their environment (a venv's pyvenv.cfg) as on
+    the host; a folder that cannot appear at its own path in the sandbox (under /tmp)
+    goes to /mnt/tools/N, and arguments naming paths in it are rewritten."""
+    try:
+        tool = json.loads(code)
+        executable = str(tool["executable"])
+        args = [str(a) for a in tool.get("args") or []]
+        extra = [str(m) for m in tool.get("mounts") or []]
+    except (ValueError, KeyError, TypeError):
+        raise CommandError("This tool's definition is not valid; ask an operator to fix it.")
+    path = executable if os.path.isabs(executable) else shutil.which(executable)
+    if not path or not os.path.isfile(path) or not os.access(path, os.X_OK):
+        raise CommandError(
+            f"The tool's program '{executable}' is not installed on this worker "
+            f"({socket.gethostname()})."
+        )
+    unsafe = settings.BIMFLOW_SANDBOX == "unsafe" and (
+        sandbox.sandbox_status().get("mode") == "unavailable"
+    )
+    if unsafe:  # no sandbox: host paths, and the job's output folder is the cwd
+        inside_input, inside_output, places = str(model_host), ".", {}
+    else:
+        inside_input, inside_output = f"/job/inputs/{model_name}", "/job/output"
+        places = {}
+        for host in [os.path.dirname(path), *extra]:
+            host = os.path.normpath(host)
+            if host in places or host == "/" or any(_under(host, v) for v in _VISIBLE):
+                continue
+            own = any(_under(host, r) or _under(r, host) for r in _OWN)
+            places[host] = f"/mnt/tools/{len(places)}" if own else host
+
+    def inside(value: str) -> str:
+        for host, where in places.items():
+            if value == host or value.startswith(host + "/"):
+                return where + value[len(host) :]
+        return value
+
+    argv = [inside(path)] + [
+        inside(a.replace("{input}", inside_input).replace("{output_dir}", inside_output))
+        for a in args
+    ]
+    mounts = {where: Path(host) for host, where in places.items()}
+    return {"runtime": "command", "argv": argv, "ro_mounts": mounts}
+
+
+@dataclass
+class ParamInputs:
+    """Inputs for parameters that refer to project data (custom formats in params.py),
+    and how the bootstrap finds them: `params` maps a parameter to its input name (the
+    script sees the path), `versions` maps a version id to its model and data pack."""
+
+    inputs: dict[str, Path] = field(default_factory=dict)
+    params: dict[str, str] = field(default_factory=dict)
+    versions: dict[str, dict] = field(default_factory=dict)
+
+
+def _param_inputs(execution: Execution) -> ParamInputs:
+    from bimflow.projects.models import ModelVersion, ProjectFile
+
+    refs = ParamInputs()
+    schema = (execution.revision.parameters_schema or {}).get("properties") or {}
+    for key, sub in schema.items():
+        fmt = sub.get("format") if isinstance(sub, dict) else None
+        value = (execution.parameters or {}).get(key)
+        if fmt is None or value is None:
+            continue
+        if fmt == "project-file":
+            pf = ProjectFile.objects.get(pk=value, project_id=execution.project_id)
+            name = f"file-{pf.pk}-{storage.safe_file_name(pf.name)}"
+            refs.inputs[name] = storage.local_copy(pf.storage_name)
+            refs.params[key] = name
+        elif fmt == "model-version":
+            v = ModelVersion.objects.select_related("model").get(
+                pk=value, model__project_id=execution.project_id
+            )
+            suffix = Path(v.file_name).suffix.lower() or ".ifc"
+            entry = {"id": v.pk, "number": v.number, "model_name": v.model.name}
+            entry["model"] = f"version-{v.pk}{suffix}"
+            refs.inputs[entry["model"]] = storage.local_copy(v.file)
+            if v.datapack:
+                entry["datapack"] = f"version-{v.pk}.bfpack"
+                refs.inputs[entry["datapack"]] = storage.local_copy(v.datapack)
+            refs.versions[str(v.pk)] = entry
+        elif fmt == "execution":
+            name = f"execution-{int(value)}.json"
+            refs.inputs[name] = _findings_file(int(value), execution.project_id)
+            refs.params[key] = name
+    return refs
+
+
+def _findings_file(execution_id: int, project_id: int) -> Path:
+    """The findings of a finished execution as JSON, for a script that works on them
+    (the sandbox has no database). Rewritten each time: findings can change state."""
+    import json
+    import uuid
+
+    source = Execution.objects.select_related("script", "version__model").get(
+        pk=execution_id, project_id=project_id
+    )
+    rows = list(
+        Finding.objects.filter(execution_id=execution_id)
+        .order_by("id")
+        .values("id", "severity", "guid", "ifc_class", "rule", "message", "details")
+    )
+    payload = {
+        "execution": {
+            "id": source.pk,
+            "script": source.script.slug,
+            "script_name": source.script.name,
+            "status": source.status,
+            "version_id": source.version_id,
+            "version_number": source.version.number,
+            "model_name": source.version.model.name,
+            "finished_at": source.finished_at.isoformat() if source.finished_at else None,
+            "parameters": source.parameters,
+        },
+        "findings": rows,
+    }
+    folder = settings.BIMFLOW_CACHE_DIR / "findings"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"execution-{execution_id}.json"
+    tmp = folder / f".{target.name}.{uuid.uuid4().hex[:8]}"
+    tmp.write_text(json.dumps(payload, default=str), encoding="utf-8")
+    tmp.chmod(0o644)
+    os.replace(tmp, target)
+    return target
+
+
 def execution_run(*, execution_id: int) -> None:
     """Run one queued execution to its end.
 
@@ -140,6 +296,18 @@ def execution_run(*, execution_id: int) -> None:
         with slot_acquire() as slot:
             inputs = _inputs(execution)
             model_name = next(iter(inputs))
+            command = {}
+            if execution.script.runtime == Runtime.COMMAND:
+                try:
+                    command = command_job(execution.revision.code, model_name, inputs[model_name])
+                except CommandError as exc:
+                    logs.system(str(exc))
+                    logs.flush()
+                    _fail(execution_id, str(exc), started)
+                    _announce(execution_id)
+                    return
+            refs = _param_inputs(execution)
+            inputs.update(refs.inputs)
             job = sandbox.SandboxJob(
                 code=execution.revision.code,
                 params=execution.parameters,
@@ -149,7 +317,13 @@ def execution_run(*, execution_id: int) -> None:
                 limits=limits,
                 result_dir=result_dir,
                 slot=slot,
-                extra={"execution_id": execution.pk, "version_id": execution.version_id},
+                extra={
+                    "execution_id": execution.pk,
+                    "version_id": execution.version_id,
+                    "param_inputs": refs.params,
+                    "versions": refs.versions,
+                },
+                **command,
             )
             outcome = sandbox.run_job(
                 job,
@@ -181,6 +355,12 @@ def _fail(execution_id: int, error: str, started: float) -> None:
         finished_at=timezone.now(),
         duration_ms=int((time.monotonic() - started) * 1000),
     )
+
+
+def _announce(execution_id: int) -> None:
+    from bimflow.scripting.signals import execution_finished
+
+    execution_finished.send(sender=Execution, execution_id=execution_id)
 
 
 def _finding_rows(execution: Execution, findings: list[dict]) -> list[Finding]:
@@ -218,7 +398,8 @@ def _finish(execution, outcome, logs: LogWriter, limits, result_dir: Path) -> No
     try:
         files = []
         for f in outcome.files:
-            name = f"executions/{execution.pk}/{f.name}"
+            # Beside the version's files, so deleting the version or project removes them.
+            name = f"{storage.version_dir(execution.version)}/executions/{execution.pk}/{f.name}"
             with open(f.path, "rb") as fh:
                 from django.core.files import File
 

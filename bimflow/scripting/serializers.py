@@ -162,5 +162,7 @@ class LogLineSerializer(serializers.ModelSerializer):
 class FindingSerializer(serializers.ModelSerializer):
     class Meta:
         model = Finding
-        fields = ["id", "severity", "guid", "ifc_class", "rule", "message", "details"]
+        # state: new, open or reopened compared with the previous version's run of the
+        # same script (blank until compared; see docs/automation.md)
+        fields = ["id", "severity", "guid", "ifc_class", "rule", "message", "details", "state"]
         read_only_fields = fields

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
+
+# The test modules import their oracles from ifc_oracles.py next to this file; make
+# that work whatever pytest's import mode or the other test folders' layout.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 @pytest.fixture(scope="session")

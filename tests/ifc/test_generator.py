@@ -64,7 +64,7 @@ def test_guids_are_valid_and_unique(generated_ifc4: Path, generated_ifc2x3: Path
             assert ifcopenshell.guid.compress(ifcopenshell.guid.expand(guid)) == guid
 
 
-@pytest.mark.parametrize("schema", ["IFC4", "IFC2X3"])
+@pytest.mark.parametrize("schema", ["IFC4", "IFC2X3", "IFC4X3"])
 def test_small_building_validates(tmp_path: Path, schema: str) -> None:
     path = tmp_path / "b.ifc"
     generate_building(path, products=60, seed=2, schema=schema)

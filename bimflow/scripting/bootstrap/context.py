@@ -316,6 +316,94 @@ class SourceLoader:
 PACK_FRAMES = ("elements", "properties", "entities")
 
 
+class VersionData:
+    """Another version of the project, given to the run by a ``model-version``
+    parameter: ``.model`` (the ifcopenshell file, opened on first use), ``.elements``,
+    ``.properties``, ``.entities`` (its data pack's DataFrames, loaded on first use),
+    ``.model_path``, ``.id``, ``.number`` and ``.model_name``."""
+
+    def __init__(self, entry: dict[str, Any], inputs: dict[str, str]) -> None:
+        self.id = int(entry["id"])
+        self.number = entry.get("number")
+        self.model_name = entry.get("model_name")
+        model = inputs.get(entry.get("model") or "")
+        pack = inputs.get(entry.get("datapack") or "")
+        self.model_path = Path(model) if model else None
+        self._pack_path = Path(pack) if pack else None
+        self._model: Any = None
+        self._pack: Any = None
+
+    @property
+    def model(self) -> Any:
+        if self._model is None:
+            if self.model_path is None:
+                raise RuntimeError(f"version {self.id} has no model file in this run")
+            import ifcopenshell
+
+            self._model = ifcopenshell.open(str(self.model_path))
+        return self._model
+
+    def _frame(self, name: str) -> Any:
+        if self._pack is None:
+            if self._pack_path is None:
+                raise RuntimeError(f"version {self.id} has no data pack (it was not ingested)")
+            self._pack = read_datapack(self._pack_path)
+        return getattr(self._pack, name)
+
+    @property
+    def elements(self) -> Any:
+        return self._frame("elements")
+
+    @property
+    def properties(self) -> Any:
+        return self._frame("properties")
+
+    @property
+    def entities(self) -> Any:
+        return self._frame("entities")
+
+    def __repr__(self) -> str:
+        return f"<version {self.id}: {self.model_name} v{self.number}>"
+
+
+def make_open_version(spec: dict[str, Any]):  # noqa: ANN201 - the user-facing function
+    versions = (spec.get("extra") or {}).get("versions") or {}
+    inputs = spec.get("inputs") or {}
+    opened: dict[int, VersionData] = {}
+
+    def open_version(version_id: Any) -> VersionData:
+        """Another version given to this run by a ``model-version`` parameter."""
+        try:
+            key = int(version_id)
+        except (TypeError, ValueError):
+            raise ValueError(f"open_version() needs a version id, not {version_id!r}") from None
+        if key not in opened:
+            entry = versions.get(str(key))
+            if entry is None:
+                given = ", ".join(sorted(versions)) or "none"
+                raise LookupError(
+                    f"version {key} was not given to this run (only versions named by a "
+                    f"model-version parameter are; given: {given})"
+                )
+            opened[key] = VersionData(entry, inputs)
+        return opened[key]
+
+    return open_version
+
+
+def resolve_param_inputs(spec: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
+    """Parameters naming a project file or an execution become the path of that input."""
+    mapping = (spec.get("extra") or {}).get("param_inputs") or {}
+    inputs = spec.get("inputs") or {}
+    if not mapping:
+        return params
+    params = dict(params)
+    for key, name in mapping.items():
+        if name in inputs:
+            params[key] = inputs[name]
+    return params
+
+
 def build_globals(
     spec: dict[str, Any], code: Any, channel: Channel, source: str = ""
 ) -> dict[str, Any]:
@@ -337,7 +425,7 @@ def build_globals(
         model: Any = Unavailable("model", "this run has no model file")
     else:
         model = LazyModel(model_path, script_globals)
-    params = spec.get("params") or {}
+    params = resolve_param_inputs(spec, spec.get("params") or {})
     script_globals.update(
         model=model,
         model_path=model_path,
@@ -345,6 +433,7 @@ def build_globals(
         result={},
         output_dir=output_dir,
         save_output=make_save_output(output_dir),
+        open_version=make_open_version(spec),
         print=builtins.print,
     )
     for name in PACK_FRAMES:
