@@ -87,6 +87,87 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/automation/limits/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The operator's automation limits (and, with ?project=, its active workflows). */
+        get: operations["automation_limits_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/batches/{batch_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["batches_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/batches/{batch_id}/cancel/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["batches_cancel_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/batches/{batch_id}/summary.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["batches_summary.csv_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/batches/{batch_id}/summary.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["batches_summary.xlsx_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/executions/": {
         parameters: {
             query?: never;
@@ -234,6 +315,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/models/{model_id}/findings/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The model's findings with their state across versions: for each script, its
+         *     latest succeeded run (on the latest version that has one, or on ?version=N), and
+         *     the findings that run resolved.
+         */
+        get: operations["models_findings_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/models/{model_id}/versions/": {
         parameters: {
             query?: never;
@@ -242,6 +344,107 @@ export interface paths {
             cookie?: never;
         };
         get: operations["models_versions_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Your notifications, newest first (?unread=true for the unread ones). */
+        get: operations["notifications_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/{notification_id}/read/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["notifications_read_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/preferences/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Whether notifications also go to your e-mail address. */
+        get: operations["notifications_preferences_retrieve"];
+        /** @description Whether notifications also go to your e-mail address. */
+        put: operations["notifications_preferences_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/read/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Mark your notifications read: the given ids, or all. */
+        post: operations["notifications_mark_read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/project-files/{file_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["project_files_retrieve"];
+        put?: never;
+        post?: never;
+        delete: operations["project_files_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/project-files/{file_id}/download/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The file's bytes, as uploaded. */
+        get: operations["project_files_download_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -280,6 +483,56 @@ export interface paths {
         options?: never;
         head?: never;
         patch: operations["projects_partial_update"];
+        trace?: never;
+    };
+    "/api/projects/{project_id}/activity/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["projects_activity_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/batches/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["projects_batches_list"];
+        put?: never;
+        post: operations["projects_batches_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/files/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The project's files (members); upload one (coordinators): multipart `file`, `kind`. */
+        get: operations["projects_files_list"];
+        put?: never;
+        /** @description The project's files (members); upload one (coordinators): multipart `file`, `kind`. */
+        post: operations["projects_files_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/projects/{project_id}/members/": {
@@ -347,6 +600,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{project_id}/workflows/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["projects_workflows_list"];
+        put?: never;
+        post: operations["projects_workflows_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/scripts/": {
         parameters: {
             query?: never;
@@ -406,6 +675,23 @@ export interface paths {
         put?: never;
         /** @description Create a script from an uploaded .py file (UTF-8, at most 5 MB). */
         post: operations["scripts_upload_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tools/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Registered command-line tools, each with an installation check on this server. */
+        get: operations["tools_list"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -565,10 +851,188 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/workflow-runs/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["workflow_runs_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workflow-runs/{run_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["workflow_runs_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workflow-runs/{run_id}/cancel/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["workflow_runs_cancel_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workflows/{workflow_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["workflows_retrieve"];
+        put?: never;
+        post?: never;
+        delete: operations["workflows_destroy"];
+        options?: never;
+        head?: never;
+        patch: operations["workflows_partial_update"];
+        trace?: never;
+    };
+    "/api/workflows/{workflow_id}/backfill/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Run the workflow on every existing ready version of the matching models. */
+        post: operations["workflows_backfill_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workflows/{workflow_id}/run/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Run the workflow now on the given versions (default: the latest ready version
+         *     of every matching model).
+         */
+        post: operations["workflows_run_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        Activity: {
+            readonly id: number;
+            readonly kind: components["schemas"]["KindAf3Enum"];
+            readonly status: string;
+            actor?: string;
+            readonly message: string;
+            readonly data: unknown;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        Batch: {
+            readonly id: number;
+            readonly project: number;
+            readonly script: number | null;
+            readonly script_slug: string;
+            readonly parameters: unknown;
+            readonly model_filter: string;
+            readonly versions: components["schemas"]["VersionsEnum"];
+            readonly version_ids: unknown;
+            created_by?: string;
+            readonly status: components["schemas"]["BatchStatusEnum"];
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly finished_at: string | null;
+            readonly total: number;
+            readonly queued: number;
+            readonly running: number;
+            readonly done: number;
+            readonly failed: number;
+            readonly cancelled: number;
+            readonly finished: number;
+        };
+        BatchCreateRequest: {
+            /** @description Script id or slug */
+            script: string;
+            parameters?: unknown;
+            /** @default * */
+            model_filter: string;
+            /**
+             * @description "latest", "all" or a list of version ids
+             * @default latest
+             */
+            versions: unknown;
+        };
+        BatchDetail: {
+            readonly id: number;
+            readonly project: number;
+            readonly script: number | null;
+            readonly script_slug: string;
+            readonly parameters: unknown;
+            readonly model_filter: string;
+            readonly versions: components["schemas"]["VersionsEnum"];
+            readonly version_ids: unknown;
+            created_by?: string;
+            readonly status: components["schemas"]["BatchStatusEnum"];
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly finished_at: string | null;
+            readonly total: number;
+            readonly queued: number;
+            readonly running: number;
+            readonly done: number;
+            readonly failed: number;
+            readonly cancelled: number;
+            readonly finished: number;
+            readonly matrix: components["schemas"]["MatrixRow"][];
+        };
+        /**
+         * @description * `running` - Running
+         *     * `succeeded` - Succeeded
+         *     * `failed` - Finished with failures
+         *     * `cancelled` - Cancelled
+         * @enum {string}
+         */
+        BatchStatusEnum: "running" | "succeeded" | "failed" | "cancelled";
         /**
          * @description * `validation` - Validation
          *     * `export` - Export
@@ -590,7 +1054,7 @@ export interface components {
         Coverage: {
             ifc_class: string;
             pset: string;
-            kind: components["schemas"]["KindEnum"];
+            kind: components["schemas"]["Kind968Enum"];
             /** @description Elements of the class carrying the set. */
             count: number;
             /**
@@ -682,7 +1146,7 @@ export interface components {
             readonly model_name: string;
             readonly project: number;
             readonly parameters: unknown;
-            readonly status: components["schemas"]["Status5a2Enum"];
+            readonly status: components["schemas"]["ExecutionStatusEnum"];
             /** Format: date-time */
             readonly queued_at: string;
             /** Format: date-time */
@@ -725,7 +1189,7 @@ export interface components {
             readonly model_name: string;
             readonly project: number;
             readonly parameters: unknown;
-            readonly status: components["schemas"]["Status5a2Enum"];
+            readonly status: components["schemas"]["ExecutionStatusEnum"];
             /** Format: date-time */
             readonly queued_at: string;
             /** Format: date-time */
@@ -748,6 +1212,16 @@ export interface components {
             readonly logs_purged: boolean;
             readonly cancel_requested: boolean;
         };
+        /**
+         * @description * `queued` - Queued
+         *     * `running` - Running
+         *     * `succeeded` - Succeeded
+         *     * `failed` - Failed
+         *     * `timed_out` - Timed out
+         *     * `cancelled` - Cancelled
+         * @enum {string}
+         */
+        ExecutionStatusEnum: "queued" | "running" | "succeeded" | "failed" | "timed_out" | "cancelled";
         FieldChange: {
             /** @description An attribute, or 'Pset.Property'. */
             field: string;
@@ -762,6 +1236,7 @@ export interface components {
             readonly rule: string;
             readonly message: string;
             readonly details: unknown;
+            readonly state: components["schemas"]["StateEnum"];
         };
         /** @description IfcMapConversion (eastings ... crs) or, failing that, the site's latitude/longitude. */
         Georeferencing: {
@@ -787,11 +1262,36 @@ export interface components {
             elevation?: number | null;
         };
         /**
+         * @description * `ids` - IDS (information delivery specification)
+         *     * `bcf` - BCF (issues)
+         *     * `other` - Other
+         * @enum {string}
+         */
+        Kind0a9Enum: "ids" | "bcf" | "other";
+        /**
          * @description * `pset` - pset
          *     * `qto` - qto
          * @enum {string}
          */
-        KindEnum: "pset" | "qto";
+        Kind968Enum: "pset" | "qto";
+        /**
+         * @description * `upload` - Upload
+         *     * `version_ready` - Version ready
+         *     * `version_failed` - Version failed
+         *     * `execution` - Execution finished
+         *     * `workflow_run` - Workflow run finished
+         *     * `batch` - Batch finished
+         * @enum {string}
+         */
+        KindAf3Enum: "upload" | "version_ready" | "version_failed" | "execution" | "workflow_run" | "batch";
+        Limits: {
+            max_active_workflows: number;
+            max_runs_per_hour: number;
+            min_schedule_interval_s: number;
+            max_batch_versions: number;
+            result_retention_days: number;
+            active_workflows?: number;
+        };
         LogLine: {
             readonly seq: number;
             readonly stream: components["schemas"]["StreamEnum"];
@@ -803,9 +1303,27 @@ export interface components {
             username: string;
             password: string;
         };
+        MarkReadRequest: {
+            /** @description Default: all unread */
+            ids?: number[];
+        };
         MaterialCount: {
             name: string;
             count: number;
+        };
+        MatrixRow: {
+            model: string;
+            model_id: number;
+            version: number;
+            version_number: number;
+            execution: number;
+            status: string;
+            findings: {
+                [key: string]: number;
+            };
+            findings_total: number;
+            duration_ms: number | null;
+            error: string;
         };
         Membership: {
             user?: number;
@@ -860,14 +1378,72 @@ export interface components {
             readonly latest_version: components["schemas"]["Version"] | null;
             readonly version_count: number;
         };
+        /** @description A finding of a model's current run of a script, or one that run resolved. */
+        ModelFinding: {
+            id: number;
+            state: string;
+            severity: string;
+            guid: string | null;
+            ifc_class: string;
+            rule: string;
+            message: string;
+            script: string;
+            execution: number;
+            /** @description For resolved findings: the run where it was last seen */
+            found_in_execution: number;
+            version: number;
+            version_number: number;
+        };
         NamedEntity: {
             guid: string;
             name: string | null;
             long_name: string | null;
             description: string | null;
         };
+        Notification: {
+            readonly id: number;
+            readonly project: number | null;
+            readonly kind: components["schemas"]["KindAf3Enum"];
+            readonly message: string;
+            readonly data: unknown;
+            /** Format: date-time */
+            readonly created_at: string;
+            readonly read: boolean;
+            /** Format: date-time */
+            readonly read_at: string | null;
+        };
         /** @enum {unknown} */
         NullEnum: null;
+        PaginatedActivityList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Activity"][];
+        };
+        PaginatedBatchList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Batch"][];
+        };
         PaginatedElementList: {
             /** @example 123 */
             count: number;
@@ -928,6 +1504,36 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["LogLine"][];
         };
+        PaginatedModelFindingList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["ModelFinding"][];
+        };
+        PaginatedNotificationList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Notification"][];
+        };
         PaginatedProjectList: {
             /** @example 123 */
             count: number;
@@ -973,6 +1579,36 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["UserBrief"][];
         };
+        PaginatedWorkflowList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Workflow"][];
+        };
+        PaginatedWorkflowRunList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["WorkflowRun"][];
+        };
         PatchedMembershipRequest: {
             user?: number;
             username?: string;
@@ -993,6 +1629,25 @@ export interface components {
             project?: number | null;
             is_public?: boolean;
         };
+        PatchedWorkflowWriteRequest: {
+            name?: string;
+            description?: string;
+            trigger?: components["schemas"]["TriggerEnum"];
+            cron?: string;
+            interval_seconds?: number | null;
+            timezone?: string;
+            model_filter?: string;
+            stop_on_failure?: boolean;
+            is_active?: boolean;
+            /** @description Ordered list of {"script": "<slug or id>", "parameters": {...}} */
+            steps?: unknown;
+        };
+        Preference: {
+            email: boolean;
+        };
+        PreferenceRequest: {
+            email: boolean;
+        };
         Project: {
             readonly id: number;
             name: string;
@@ -1000,6 +1655,23 @@ export interface components {
             /** Format: date-time */
             readonly created_at: string;
             readonly role: (components["schemas"]["RoleEnum"] | components["schemas"]["NullEnum"]) | null;
+        };
+        ProjectFile: {
+            readonly id: number;
+            readonly project: number;
+            readonly kind: components["schemas"]["Kind0a9Enum"];
+            readonly name: string;
+            readonly size: number;
+            readonly sha256: string;
+            uploaded_by?: string;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        ProjectFileUploadRequest: {
+            /** Format: binary */
+            file: string;
+            /** @default other */
+            kind: components["schemas"]["Kind0a9Enum"];
         };
         ProjectRequest: {
             name: string;
@@ -1012,9 +1684,15 @@ export interface components {
             value: unknown;
             unit: string | null;
             value_type: string | null;
-            source: components["schemas"]["SourceEnum"];
-            kind: components["schemas"]["KindEnum"];
+            source: components["schemas"]["PropertyRowSourceEnum"];
+            kind: components["schemas"]["Kind968Enum"];
         };
+        /**
+         * @description * `own` - own
+         *     * `type` - type
+         * @enum {string}
+         */
+        PropertyRowSourceEnum: "own" | "type";
         ResultFile: {
             readonly name: string;
             readonly size: number;
@@ -1040,6 +1718,25 @@ export interface components {
          * @enum {string}
          */
         RoleEnum: "viewer" | "coordinator" | "admin";
+        RunRequestRequest: {
+            /** @description Version ids (default: the latest ready version of every matching model) */
+            versions?: number[] | null;
+        };
+        RunStep: {
+            readonly position: number;
+            readonly script: number | null;
+            readonly script_slug: string;
+            readonly parameters: unknown;
+            readonly status: components["schemas"]["WorkflowStepStatusEnum"];
+            readonly reason: string;
+            readonly execution: number | null;
+            execution_status?: string;
+            /** Format: date-time */
+            started_at?: string;
+            /** Format: date-time */
+            finished_at?: string;
+            findings_count?: number;
+        };
         /**
          * @description * `python` - Python script
          *     * `command` - External command
@@ -1121,11 +1818,12 @@ export interface components {
             land_title_number: string | null;
         };
         /**
-         * @description * `own` - own
-         *     * `type` - type
+         * @description * `new` - New
+         *     * `open` - Open
+         *     * `reopened` - Reopened
          * @enum {string}
          */
-        SourceEnum: "own" | "type";
+        StateEnum: "new" | "open" | "reopened";
         Statistics: {
             totals: components["schemas"]["StatisticsTotals"];
             by_class: components["schemas"]["ClassCount"][];
@@ -1143,16 +1841,13 @@ export interface components {
             systems: number;
             with_geometry: number;
         };
-        /**
-         * @description * `queued` - Queued
-         *     * `running` - Running
-         *     * `succeeded` - Succeeded
-         *     * `failed` - Failed
-         *     * `timed_out` - Timed out
-         *     * `cancelled` - Cancelled
-         * @enum {string}
-         */
-        Status5a2Enum: "queued" | "running" | "succeeded" | "failed" | "timed_out" | "cancelled";
+        Step: {
+            readonly position: number;
+            readonly script: number | null;
+            readonly script_slug: string;
+            readonly script_name: string;
+            readonly parameters: unknown;
+        };
         StoreyCount: {
             /** @description The storey's name; '(no storey)' for elements outside any. */
             storey: string | null;
@@ -1178,6 +1873,29 @@ export interface components {
         Token: {
             readonly token: string;
         };
+        Tool: {
+            name: string;
+            description: string;
+            executable: string;
+            args: string[];
+            mounts: string[];
+            timeout_s: number;
+            from_settings: boolean;
+            is_active: boolean;
+            /** @description The slug that runs it */
+            script: string | null;
+            installed: boolean;
+            path: string | null;
+            version: string | null;
+            detail: string;
+        };
+        /**
+         * @description * `on_upload` - On upload
+         *     * `schedule` - On a schedule
+         *     * `manual` - By hand
+         * @enum {string}
+         */
+        TriggerEnum: "on_upload" | "schedule" | "manual";
         Unit: {
             type: string | null;
             name: string | null;
@@ -1234,6 +1952,100 @@ export interface components {
          * @enum {string}
          */
         VersionStatusEnum: "uploaded" | "processing" | "ready" | "failed";
+        /**
+         * @description * `latest` - The latest ready version of each model
+         *     * `all` - Every ready version
+         *     * `explicit` - The listed versions
+         * @enum {string}
+         */
+        VersionsEnum: "latest" | "all" | "explicit";
+        Workflow: {
+            readonly id: number;
+            readonly project: number;
+            readonly name: string;
+            readonly description: string;
+            readonly trigger: components["schemas"]["TriggerEnum"];
+            readonly cron: string;
+            readonly interval_seconds: number | null;
+            readonly timezone: string;
+            readonly model_filter: string;
+            readonly stop_on_failure: boolean;
+            readonly is_active: boolean;
+            readonly steps: components["schemas"]["Step"][];
+            created_by?: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+            /** Format: date-time */
+            readonly next_run_at: string | null;
+            readonly runs_last_hour: number;
+            readonly limits: components["schemas"]["Limits"];
+        };
+        WorkflowRun: {
+            readonly id: number;
+            readonly workflow: number;
+            readonly workflow_name: string;
+            readonly project: number;
+            readonly version: number | null;
+            version_number?: number;
+            model?: number;
+            model_name?: string;
+            readonly source: components["schemas"]["WorkflowRunSourceEnum"];
+            triggered_by?: string;
+            readonly status: components["schemas"]["WorkflowRunStatusEnum"];
+            readonly reason: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly started_at: string | null;
+            /** Format: date-time */
+            readonly finished_at: string | null;
+            readonly steps: components["schemas"]["RunStep"][];
+        };
+        /**
+         * @description * `upload` - Upload
+         *     * `schedule` - Schedule
+         *     * `manual` - By hand
+         *     * `backfill` - Backfill
+         * @enum {string}
+         */
+        WorkflowRunSourceEnum: "upload" | "schedule" | "manual" | "backfill";
+        /**
+         * @description * `queued` - Queued
+         *     * `running` - Running
+         *     * `succeeded` - Succeeded
+         *     * `failed` - Failed
+         *     * `skipped` - Skipped
+         *     * `cancelled` - Cancelled
+         * @enum {string}
+         */
+        WorkflowRunStatusEnum: "queued" | "running" | "succeeded" | "failed" | "skipped" | "cancelled";
+        /**
+         * @description * `pending` - Pending
+         *     * `queued` - Queued
+         *     * `running` - Running
+         *     * `succeeded` - Succeeded
+         *     * `failed` - Failed
+         *     * `timed_out` - Timed out
+         *     * `cancelled` - Cancelled
+         *     * `skipped` - Skipped
+         * @enum {string}
+         */
+        WorkflowStepStatusEnum: "pending" | "queued" | "running" | "succeeded" | "failed" | "timed_out" | "cancelled" | "skipped";
+        WorkflowWriteRequest: {
+            name?: string;
+            description?: string;
+            trigger?: components["schemas"]["TriggerEnum"];
+            cron?: string;
+            interval_seconds?: number | null;
+            timezone?: string;
+            model_filter?: string;
+            stop_on_failure?: boolean;
+            is_active?: boolean;
+            /** @description Ordered list of {"script": "<slug or id>", "parameters": {...}} */
+            steps?: unknown;
+        };
     };
     responses: never;
     parameters: never;
@@ -1344,6 +2156,111 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Token"];
+                };
+            };
+        };
+    };
+    automation_limits_retrieve: {
+        parameters: {
+            query?: {
+                project?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Limits"];
+                };
+            };
+        };
+    };
+    batches_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                batch_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchDetail"];
+                };
+            };
+        };
+    };
+    batches_cancel_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                batch_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchDetail"];
+                };
+            };
+        };
+    };
+    "batches_summary.csv_retrieve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                batch_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+        };
+    };
+    "batches_summary.xlsx_retrieve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                batch_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
         };
@@ -1585,6 +2502,40 @@ export interface operations {
             };
         };
     };
+    models_findings_list: {
+        parameters: {
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+                rule?: string;
+                /** @description slug or id */
+                script?: string;
+                severity?: string;
+                /** @description new, open, reopened, resolved (or several, comma-separated) */
+                state?: string;
+                /** @description a version number of the model */
+                version?: number;
+            };
+            header?: never;
+            path: {
+                model_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedModelFindingList"];
+                };
+            };
+        };
+    };
     models_versions_list: {
         parameters: {
             query?: never;
@@ -1602,6 +2553,185 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Version"][];
+                };
+            };
+        };
+    };
+    notifications_list: {
+        parameters: {
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+                unread?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedNotificationList"];
+                };
+            };
+        };
+    };
+    notifications_read_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                notification_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Notification"];
+                };
+            };
+        };
+    };
+    notifications_preferences_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Preference"];
+                };
+            };
+        };
+    };
+    notifications_preferences_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreferenceRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PreferenceRequest"];
+                "multipart/form-data": components["schemas"]["PreferenceRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Preference"];
+                };
+            };
+        };
+    };
+    notifications_mark_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["MarkReadRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["MarkReadRequest"];
+                "multipart/form-data": components["schemas"]["MarkReadRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    project_files_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                file_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectFile"];
+                };
+            };
+        };
+    };
+    project_files_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                file_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    project_files_download_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                file_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
                 };
             };
         };
@@ -1750,6 +2880,134 @@ export interface operations {
             };
         };
     };
+    projects_activity_list: {
+        parameters: {
+            query?: {
+                /** @description comma-separated */
+                kind?: string;
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedActivityList"];
+                };
+            };
+        };
+    };
+    projects_batches_list: {
+        parameters: {
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedBatchList"];
+                };
+            };
+        };
+    };
+    projects_batches_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchCreateRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["BatchCreateRequest"];
+                "multipart/form-data": components["schemas"]["BatchCreateRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchDetail"];
+                };
+            };
+        };
+    };
+    projects_files_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectFile"][];
+                };
+            };
+        };
+    };
+    projects_files_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["ProjectFileUploadRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ProjectFileUploadRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectFile"];
+                };
+            };
+        };
+    };
     projects_members_retrieve: {
         parameters: {
             query?: never;
@@ -1890,6 +3148,59 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Version"];
+                };
+            };
+        };
+    };
+    projects_workflows_list: {
+        parameters: {
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedWorkflowList"];
+                };
+            };
+        };
+    };
+    projects_workflows_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["WorkflowWriteRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["WorkflowWriteRequest"];
+                "multipart/form-data": components["schemas"]["WorkflowWriteRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Workflow"];
                 };
             };
         };
@@ -2055,6 +3366,25 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Script"];
+                };
+            };
+        };
+    };
+    tools_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Tool"][];
                 };
             };
         };
@@ -2289,6 +3619,194 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Statistics"];
+                };
+            };
+        };
+    };
+    workflow_runs_list: {
+        parameters: {
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+                project?: number;
+                source?: string;
+                /** @description comma-separated */
+                status?: string;
+                version?: number;
+                workflow?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedWorkflowRunList"];
+                };
+            };
+        };
+    };
+    workflow_runs_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowRun"];
+                };
+            };
+        };
+    };
+    workflow_runs_cancel_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowRun"];
+                };
+            };
+        };
+    };
+    workflows_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workflow_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Workflow"];
+                };
+            };
+        };
+    };
+    workflows_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workflow_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    workflows_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workflow_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedWorkflowWriteRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedWorkflowWriteRequest"];
+                "multipart/form-data": components["schemas"]["PatchedWorkflowWriteRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Workflow"];
+                };
+            };
+        };
+    };
+    workflows_backfill_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workflow_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowRun"][];
+                };
+            };
+        };
+    };
+    workflows_run_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workflow_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RunRequestRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["RunRequestRequest"];
+                "multipart/form-data": components["schemas"]["RunRequestRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowRun"][];
                 };
             };
         };
