@@ -220,6 +220,17 @@ def test_properties_search_filters_and_element_drawer(ui, site, uploaded):
     cells = page.locator(f'[data-testid="element-row"][data-guid="{wall["guid"]}"] [role=cell]')
     shown = {True: "True", False: "False"}.get(value, str(value))
     expect(cells.last).to_have_text(shown)
+    # Keyboard: rows take focus, arrows move between them, Enter opens one.
+    first_rows = page.get_by_test_id("element-row")
+    first_rows.first.focus()
+    page.keyboard.press("ArrowDown")
+    second = first_rows.nth(1)
+    expect(second).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("element-details")).to_have_attribute(
+        "data-guid", second.get_attribute("data-guid")
+    )
+    page.keyboard.press("Escape")
     # The last row is reachable by scrolling the virtualised table.
     page.get_by_test_id("elements-table").locator("div").first.evaluate(
         "el => el.scrollTo(0, el.scrollHeight)"
