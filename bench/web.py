@@ -16,7 +16,7 @@ Run ``python bench/web.py`` after ``cd frontend && npm run build``. It
    in the same browser, against web-ifc in a worker (the app's viewer).
 
 Options: ``--products N``, ``--ifc PATH`` (reuse a generated file), ``--runs N``
-(medians), ``--skip-glb``, ``--json PATH`` (all figures). Screenshots go to
+(medians), ``--skip-glb``, ``--steps a,b`` (a subset), ``--json PATH`` (all figures). Screenshots go to
 ``test-artifacts/bench/``. Figures and the decision are written up in bench/README.md.
 """
 
@@ -279,7 +279,7 @@ def wire_js(browser, url: str) -> dict[str, Any]:
     }
 
 
-def overview(browser, state, url: str, version: dict, runs: int) -> dict[str, Any]:
+def overview(browser, state, url: str, version: dict, runs: int, label: str) -> dict[str, Any]:
     """Navigation to the Overview until its figures and class chart are on screen and
     the main thread is free (no long task in the following 500 ms)."""
     total = f"{version['element_count']:,}"
@@ -313,7 +313,7 @@ def overview(browser, state, url: str, version: dict, runs: int) -> dict[str, An
             }
         )
         if run == 0:
-            page.screenshot(path=str(ARTIFACTS / "overview-50k.png"))
+            page.screenshot(path=str(ARTIFACTS / f"overview-{label}.png"))
         context.close()
     return {
         "runs": results,
@@ -331,7 +331,9 @@ CHARTS = {
 }
 
 
-def statistics_tab(browser, state, url: str, version: dict, runs: int) -> dict[str, Any]:
+def statistics_tab(
+    browser, state, url: str, version: dict, runs: int, label: str
+) -> dict[str, Any]:
     """Each chart: ms from the /statistics/ answer to the chart on screen."""
     results = []
     for run in range(runs):
@@ -351,7 +353,7 @@ def statistics_tab(browser, state, url: str, version: dict, runs: int) -> dict[s
             }
         )
         if run == 0:
-            page.screenshot(path=str(ARTIFACTS / "statistics-50k.png"), full_page=True)
+            page.screenshot(path=str(ARTIFACTS / f"statistics-{label}.png"), full_page=True)
         context.close()
     return {
         "runs": results,
@@ -399,7 +401,7 @@ def _frames(deltas: list[float]) -> dict[str, Any]:
     }
 
 
-def properties_scroll(browser, state, url: str, version: dict) -> dict[str, Any]:
+def properties_scroll(browser, state, url: str, version: dict, label: str) -> dict[str, Any]:
     """Frames while scrolling the virtualised table: a steady reading speed (about 65
     rows a second), a fast fling across pages (about 800 rows a second, rows arrive
     from the server 500 at a time), and a jump to the middle (time until its rows are
@@ -432,7 +434,7 @@ def properties_scroll(browser, state, url: str, version: dict) -> dict[str, Any]
           return Math.round(performance.now() - t0);
         }"""
     )
-    page.screenshot(path=str(ARTIFACTS / "properties-50k.png"))
+    page.screenshot(path=str(ARTIFACTS / f"properties-{label}.png"))
     context.close()
     return {
         "idle_baseline": _frames(idle["deltas"]),
@@ -598,6 +600,11 @@ def main() -> None:
     parser.add_argument("--ifc", type=Path, help="a generated building to reuse")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--skip-glb", action="store_true")
+    parser.add_argument(
+        "--steps",
+        help="comma-separated subset of: wire_js, overview, statistics, properties_scroll, "
+        "viewer_generated, viewer_fzk, glb_generated, glb_fzk (default: all)",
+    )
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     if not (DIST / "index.html").is_file():
@@ -610,6 +617,7 @@ def main() -> None:
     }
     print(json.dumps(report["bundle"], indent=1), flush=True)
 
+    label = f"{args.products // 1000}k"
     ifc = args.ifc
     if ifc is None:
         sys.path.insert(0, str(REPO))
@@ -651,10 +659,19 @@ def main() -> None:
 
             steps = [
                 ("wire_js", lambda: wire_js(browser, server.url)),
-                ("overview", lambda: overview(browser, state, server.url, big, args.runs)),
-                ("statistics", lambda: statistics_tab(browser, state, server.url, big, args.runs)),
-                ("properties_scroll", lambda: properties_scroll(browser, state, server.url, big)),
-                ("viewer_50k", lambda: viewer(browser, state, server.url, big, args.runs, "50k")),
+                ("overview", lambda: overview(browser, state, server.url, big, args.runs, label)),
+                (
+                    "statistics",
+                    lambda: statistics_tab(browser, state, server.url, big, args.runs, label),
+                ),
+                (
+                    "properties_scroll",
+                    lambda: properties_scroll(browser, state, server.url, big, label),
+                ),
+                (
+                    "viewer_generated",
+                    lambda: viewer(browser, state, server.url, big, args.runs, label),
+                ),
             ]
             if small is not None:
                 steps.append(
@@ -664,7 +681,7 @@ def main() -> None:
                     )
                 )
             if not args.skip_glb:
-                steps.append(("glb_50k", lambda: glb_alternative(browser, ifc, args.runs)))
+                steps.append(("glb_generated", lambda: glb_alternative(browser, ifc, args.runs)))
                 if small is not None:
                     steps.append(
                         (
@@ -674,6 +691,9 @@ def main() -> None:
                             ),
                         )
                     )
+            if args.steps:
+                wanted = set(args.steps.split(","))
+                steps = [(name, step) for name, step in steps if name in wanted]
             for name, step in steps:
                 started = time.monotonic()
                 report[name] = step()
