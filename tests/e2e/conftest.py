@@ -144,8 +144,8 @@ class Ui:
 
 @pytest.fixture(scope="package")
 def ui(chromium, site):
-    # A laptop screen: the layout must work at 1366 x 768 (less the browser's chrome).
-    context = chromium.new_context(viewport={"width": 1366, "height": 720}, color_scheme="light")
+    # A laptop screen: the layout must work at 1280 x 800 (less the browser's chrome).
+    context = chromium.new_context(viewport={"width": 1280, "height": 720}, color_scheme="light")
     context.set_default_timeout(30_000)
     page = context.new_page()
     errors: list[str] = []

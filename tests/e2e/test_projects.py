@@ -25,7 +25,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db]
 
 
 def test_sign_in_refuses_a_wrong_password_then_returns_to_the_page_asked_for(chromium, site):
-    context = chromium.new_context(viewport={"width": 1366, "height": 720})
+    context = chromium.new_context(viewport={"width": 1280, "height": 720})
     page = context.new_page()
     try:
         page.goto(f"{site.url}/projects")
@@ -78,7 +78,7 @@ def test_three_models_dropped_at_once_each_reach_ready(ui, site, project, upload
     # The models table agrees with the API: one model per file, version 1, ready, counts.
     models = {m["name"]: m for m in site.json("alice", f"/api/projects/{project['id']}/models/")}
     assert sorted(models) == sorted(n.rsplit(".", 1)[0] for n in MODELS)
-    page.reload()
+    # The table followed the uploads by itself (no reload).
     page.get_by_test_id("models-table").wait_for()
     for name, model in models.items():
         latest = model["latest_version"]
@@ -163,6 +163,14 @@ def test_each_refused_or_failed_file_says_why(ui, site, project, uploaded, tmp_p
     assert sorted(models) == sorted([n.rsplit(".", 1)[0] for n in MODELS] + ["Damaged"])
     row = page.locator('[data-testid="model-row"][data-model-name="Damaged"]')
     expect(row).to_contain_text(re.compile("failed", re.I))
+    # Its workspace says why, on the Overview and on every data tab.
+    page.goto(f"{site.url}/versions/{failed['version']}/overview")
+    expect(page.get_by_test_id("version-error")).to_contain_text(version["error"])
+    page.get_by_test_id("tab-statistics").click()
+    expect(page.get_by_test_id("version-not-ready")).to_contain_text(version["error"])
+    expect(page.get_by_test_id("version-not-ready")).to_contain_text(
+        "Statistics cannot be shown for this version."
+    )
 
 
 def test_members_are_added_changed_and_removed_by_the_admin(ui, site, project, chromium):
@@ -193,7 +201,7 @@ def test_members_are_added_changed_and_removed_by_the_admin(ui, site, project, c
     assert_fits_the_screen(page, "the members page")
 
     # Bob, signed in elsewhere, sees the project and may upload.
-    context = chromium.new_context(viewport={"width": 1366, "height": 720})
+    context = chromium.new_context(viewport={"width": 1280, "height": 720})
     bob = context.new_page()
     try:
         sign_in(bob, site, "bob", next_path=f"/projects/{project['id']}/models")
