@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlparse
 import ifcopenshell
 import ifcopenshell.api.root
 import ifcopenshell.api.spatial
+import ifcopenshell.util.element
 import pytest
 from playwright.sync_api import expect
 
