@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import tempfile
 import threading
@@ -115,31 +116,18 @@ def version_ingest(*, version_id: int) -> None:
     version = ModelVersion.objects.select_related("model").get(pk=version_id)
     progress = _Progress(version_id)
     started = time.monotonic()
-    pack_name = ""
+    stored: list[str] = []  # the data pack's storage name, once written
     try:
         # The cyclic collector would rescan the extraction's millions of objects while
         # the catalog rows are built; none of them form cycles.
         with _heartbeat(version_id), paused_gc():
-            path = storage.local_copy(version.file)
-            ifc_file = open_ifc(path)
-            extraction = extract(ifc_file, progress=progress.phase(1, EXTRACT_UNTIL))
-            del ifc_file
-            with tempfile.TemporaryDirectory(dir=settings.FILE_UPLOAD_TEMP_DIR) as tmp:
-                local_pack = Path(tmp) / "datapack.bfpack"
-                write_datapack(local_pack, extraction)
-                pack_name = storage.store_file(
-                    path=local_pack,
-                    name=f"{Path(version.file).parent}/v{version.number}.bfpack",
-                )
-            progress.set(PACK_UNTIL)
-            stats = statistics(extraction)
-            _store(version, extraction, stats, pack_name, progress, started)
+            _read_and_store(version, progress, started, stored)
     except IfcReadError as exc:
-        storage.delete_quietly(pack_name)
+        _discard(stored)
         version_fail(version_id=version_id, error=str(exc))
         return
     except MemoryError:
-        storage.delete_quietly(pack_name)
+        _discard(stored)
         version_fail(
             version_id=version_id,
             error="The worker ran out of memory reading this model; "
@@ -147,7 +135,7 @@ def version_ingest(*, version_id: int) -> None:
         )
         return
     except Exception as exc:
-        storage.delete_quietly(pack_name)
+        _discard(stored)
         log.exception("Ingest of version %s failed", version_id)
         version_fail(
             version_id=version_id,
@@ -155,7 +143,43 @@ def version_ingest(*, version_id: int) -> None:
             f"({exc.__class__.__name__}); it was logged for the operators.",
         )
         return
+    finally:
+        # The extraction died with _read_and_store's frame: hand its memory back.
+        _return_memory()
     transaction.on_commit(lambda: version_ready.send(sender=ModelVersion, version_id=version_id))
+
+
+def _read_and_store(version, progress: _Progress, started: float, stored: list[str]) -> None:
+    path = storage.local_copy(version.file)
+    ifc_file = open_ifc(path)
+    extraction = extract(ifc_file, progress=progress.phase(1, EXTRACT_UNTIL))
+    del ifc_file
+    with tempfile.TemporaryDirectory(dir=settings.FILE_UPLOAD_TEMP_DIR) as tmp:
+        local_pack = Path(tmp) / "datapack.bfpack"
+        write_datapack(local_pack, extraction)
+        stored.append(
+            storage.store_file(
+                path=local_pack, name=f"{Path(version.file).parent}/v{version.number}.bfpack"
+            )
+        )
+    progress.set(PACK_UNTIL)
+    stats = statistics(extraction)
+    _store(version, extraction, stats, stored[0], progress, started)
+
+
+def _discard(stored: list[str]) -> None:
+    """Remove the data pack of an ingest that failed after writing it."""
+    for name in stored:
+        storage.delete_quietly(name)
+
+
+def _return_memory() -> None:
+    """Give the memory of a large ingest back to the system: the worker process lives on,
+    and glibc keeps freed memory for itself otherwise."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
 
 
 def _store(version, extraction, stats, pack_name, progress, started) -> None:
