@@ -178,6 +178,17 @@ def test_properties_search_filters_and_element_drawer(ui, site, uploaded):
 
     page.get_by_test_id("filter-reset").click()
     expect(count).to_have_attribute("data-count", str(stats["totals"]["elements"]))
+    # Search matches names, GlobalIds and type names (counted here with ifcopenshell).
+    needle = "fenster"
+    matching = 0
+    for product in model.by_type("IfcProduct"):
+        element_type = ifcopenshell.util.element.get_type(product)
+        texts = [product.Name, product.GlobalId, element_type.Name if element_type else None]
+        matching += any(needle in (text or "").lower() for text in texts)
+    assert matching > 0
+    page.get_by_label("Search").fill(needle)
+    expect(count).to_have_attribute("data-count", str(matching))
+    page.get_by_test_id("filter-reset").click()
     # Filters: each count is what /statistics/ says it must be.
     page.get_by_role("textbox", name="Class").click()
     biggest = stats["by_class"][0]

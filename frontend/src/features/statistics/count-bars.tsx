@@ -15,6 +15,8 @@ interface CountBarsProps {
   testId: string;
   label: string;
   valueLabel?: string;
+  /** The "show all" button's words, when "all N {noun}" would miscount (storeys). */
+  expandLabel?: string;
 }
 
 const BAR_HEIGHT = 26;
@@ -29,6 +31,7 @@ export function CountBars({
   testId,
   label,
   valueLabel = "Elements",
+  expandLabel,
 }: CountBarsProps) {
   const [expanded, setExpanded] = useState(false);
   const shown = keepOrder
@@ -79,7 +82,7 @@ export function CountBars({
       {(rows.length > limit || hiddenInOrder > 0) && (
         <Group justify="center" mt={4}>
           <Button size="compact-xs" variant="subtle" onClick={() => setExpanded((e) => !e)}>
-            {expanded ? `Show top ${limit}` : `Show all ${rows.length} ${noun}`}
+            {expanded ? `Show top ${limit}` : (expandLabel ?? `Show all ${rows.length} ${noun}`)}
           </Button>
         </Group>
       )}
