@@ -23,29 +23,24 @@ Options: ``--products N``, ``--ifc PATH`` (reuse a generated file), ``--runs N``
 from __future__ import annotations
 
 import argparse
-import contextlib
-import functools
 import gzip
-import http.server
 import json
 import os
 import platform
-import secrets
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
-import requests
-
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bench.frontend.glb_browser import glb_alternative  # noqa: E402
+from bench.frontend.live import Bimflow  # noqa: E402
+
 DIST = REPO / "frontend" / "dist"
 NODE_MODULES = REPO / "frontend" / "node_modules"
 SHARED = Path(os.environ.get("BIMFLOW_TEST_DATA", REPO.parent / "shared" / "data")) / "ifc"
@@ -61,108 +56,6 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORT = {"width": 1366, "height": 768}
 FRAME_MS = 1000 / 60
-
-
-# --- the server under test -----------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Bimflow:
-    """A web process and a worker on a fresh data dir, as `bimflow serve` runs them."""
-
-    def __init__(self) -> None:
-        self.data = Path(tempfile.mkdtemp(prefix="bimflow-bench-web-"))
-        self.env = {
-            **os.environ,
-            "BIMFLOW_DATA_DIR": str(self.data),
-            "DJANGO_SETTINGS_MODULE": "bimflow.settings",
-            "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
-            "DJANGO_SUPERUSER_PASSWORD": secrets.token_urlsafe(12),
-        }
-        self.password = self.env["DJANGO_SUPERUSER_PASSWORD"]
-        self.procs: list[subprocess.Popen] = []
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.token = ""
-
-    def _cli(self, *args: str) -> None:
-        subprocess.run(
-            [sys.executable, "-m", "bimflow.cli", *args], env=self.env, cwd=REPO, check=True
-        )
-
-    def _start(self, *args: str) -> subprocess.Popen:
-        log = open(self.data / f"{args[0]}.log", "ab")
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "bimflow.cli", *args],
-            env=self.env,
-            cwd=REPO,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        self.procs.append(proc)
-        return proc
-
-    def start(self) -> None:
-        self._cli("manage", "migrate", "-v0")
-        self._cli("manage", "createsuperuser", "--noinput", "--username", "bench", "--email", "")
-        self._start("web", "--port", str(self.port))
-        self._start("worker", "-c", "2")
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{self.url}/api/health/", timeout=2).ok:
-                    break
-            except requests.RequestException:
-                time.sleep(0.3)
-        else:
-            raise RuntimeError(f"the web server did not start; see {self.data}/web.log")
-        answer = requests.post(
-            f"{self.url}/api/auth/token/",
-            json={"username": "bench", "password": self.password},
-            timeout=30,
-        )
-        self.token = answer.json()["token"]
-
-    def api(self, method: str, path: str, **kwargs) -> Any:
-        response = requests.request(
-            method,
-            f"{self.url}{path}",
-            headers={"Authorization": f"Token {self.token}"},
-            timeout=600,
-            **kwargs,
-        )
-        response.raise_for_status()
-        return response.json() if response.content else None
-
-    def upload(self, project: int, path: Path) -> dict[str, Any]:
-        """Upload, wait for the ingest; the version and the seconds it took to be ready."""
-        started = time.monotonic()
-        with open(path, "rb") as fh:
-            version = self.api("POST", f"/api/projects/{project}/versions/", files={"file": fh})
-        while version["status"] not in ("ready", "failed"):
-            time.sleep(0.5)
-            version = self.api("GET", f"/api/versions/{version['id']}/")
-        if version["status"] != "ready":
-            raise RuntimeError(f"ingest of {path.name} failed: {version['error']}")
-        version["seconds_to_ready"] = round(time.monotonic() - started, 1)
-        return version
-
-    def stop(self) -> None:
-        for proc in self.procs:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
-        for proc in self.procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-        shutil.rmtree(self.data, ignore_errors=True)
 
 
 # --- 1. bundle -------------------------------------------------------------------------
@@ -491,106 +384,6 @@ def viewer(browser, state, url: str, version: dict, runs: int, name: str) -> dic
     }
 
 
-# --- 4. the GLB alternative ----------------------------------------------------------------
-
-GLB_PAGE = """<!doctype html><meta charset="utf-8"><title>GLB</title>
-<style>html,body{margin:0;height:100%}</style>
-<script type="importmap">{"imports":{"three":"/three/build/three.module.js",
-"three/addons/":"/three/examples/jsm/"}}</script>
-<script type="module">
-import * as THREE from "three";
-import { GLTFLoader } from "three/addons/loaders/GLTFLoader.js";
-window.run = async (file) => {
-  const t0 = performance.now();
-  const bytes = await (await fetch(file)).arrayBuffer();
-  const fetched = performance.now();
-  const gltf = await new Promise((ok, fail) => new GLTFLoader().parse(bytes, "", ok, fail));
-  const parsed = performance.now();
-  const renderer = new THREE.WebGLRenderer({ antialias: true });
-  renderer.setSize(innerWidth, innerHeight);
-  document.body.appendChild(renderer.domElement);
-  const scene = new THREE.Scene();
-  scene.add(new THREE.HemisphereLight(0xffffff, 0x444444, 2.5));
-  scene.add(gltf.scene);
-  const box = new THREE.Box3().setFromObject(gltf.scene);
-  const size = box.getSize(new THREE.Vector3()).length();
-  const camera = new THREE.PerspectiveCamera(45, innerWidth / innerHeight, size / 1000, size * 10);
-  camera.position.copy(box.getCenter(new THREE.Vector3()).add(new THREE.Vector3(size, size, size).multiplyScalar(0.6)));
-  camera.lookAt(box.getCenter(new THREE.Vector3()));
-  renderer.render(scene, camera);
-  renderer.getContext().readPixels(0, 0, 1, 1, 6408, 5121, new Uint8Array(4));
-  const rendered = performance.now();
-  let meshes = 0;
-  gltf.scene.traverse((o) => { if (o.isMesh) meshes += 1; });
-  return { download_ms: fetched - t0, parse_ms: parsed - fetched,
-           first_render_ms: rendered - parsed, total_ms: rendered - t0, meshes };
-};
-window.ready = true;
-</script>"""
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@contextlib.contextmanager
-def _static_server(root: Path):
-    handler = functools.partial(_Quiet, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-
-
-def glb_alternative(browser, ifc: Path, runs: int) -> dict[str, Any]:
-    """IFC -> GLB with IfcOpenShell (what an ingest step would add), then the GLB in
-    three.js in this Chromium: download, GLTFLoader.parse (main thread), first frame."""
-    work = Path(tempfile.mkdtemp(prefix="bimflow-bench-glb-"))
-    try:
-        started = time.monotonic()
-        done = subprocess.run(
-            [sys.executable, str(REPO / "bench/frontend/glb_convert.py"), str(work), str(ifc)],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        convert_s = round(time.monotonic() - started, 1)
-        glb = next(work.glob("*.glb"))
-        (work / "index.html").write_text(GLB_PAGE)
-        (work / "three").symlink_to(NODE_MODULES / "three")
-        results = []
-        with _static_server(work) as base:
-            for _ in range(runs):
-                context = browser.new_context(viewport=VIEWPORT)
-                context.add_init_script(INSTRUMENT)
-                page = context.new_page()
-                page.goto(f"{base}/index.html")
-                page.wait_for_function("() => window.ready", timeout=60_000)
-                result = page.evaluate("(f) => window.run(f)", f"/{glb.name}")
-                bench = page.evaluate("() => window.__bench")
-                result["longest_main_thread_task_ms"] = max(
-                    [d for _, d in bench["longTasks"]] or [0]
-                )
-                results.append(
-                    {k: round(v) if isinstance(v, float) else v for k, v in result.items()}
-                )
-                context.close()
-        return {
-            "convert_seconds": convert_s,
-            "convert_log": done.stdout.strip(),
-            "glb_mb": round(glb.stat().st_size / 1e6, 1),
-            "runs": results,
-            "median_total_ms": _median(r["total_ms"] for r in results),
-            "median_parse_ms": _median(r["parse_ms"] for r in results),
-        }
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-
-
 # --- main -----------------------------------------------------------------------------------
 
 
@@ -620,7 +413,6 @@ def main() -> None:
     label = f"{args.products // 1000}k"
     ifc = args.ifc
     if ifc is None:
-        sys.path.insert(0, str(REPO))
         from bimflow.ifc.generator import generate_building
 
         ifc = Path(tempfile.gettempdir()) / f"bimflow-bench-web-{args.products}.ifc"
@@ -680,15 +472,19 @@ def main() -> None:
                         lambda: viewer(browser, state, server.url, small, args.runs, "fzk"),
                     )
                 )
+
+            def glb(path: Path) -> dict[str, Any]:
+                return glb_alternative(
+                    browser, path, args.runs, viewport=VIEWPORT, instrument=INSTRUMENT
+                )
+
             if not args.skip_glb:
-                steps.append(("glb_generated", lambda: glb_alternative(browser, ifc, args.runs)))
+                steps.append(("glb_generated", lambda: glb(ifc)))
                 if small is not None:
                     steps.append(
                         (
                             "glb_fzk",
-                            lambda: glb_alternative(
-                                browser, SHARED / "AC20-FZK-Haus.ifc", args.runs
-                            ),
+                            lambda: glb(SHARED / "AC20-FZK-Haus.ifc"),
                         )
                     )
             if args.steps:
