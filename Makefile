@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-FRONTEND_SRC := $(shell test -d frontend && find frontend/src frontend/index.html frontend/package.json frontend/package-lock.json frontend/vite.config.ts -type f 2>/dev/null)
+FRONTEND_SRC := $(shell test -d frontend && find frontend/src frontend/scripts frontend/public frontend/index.html frontend/package.json frontend/package-lock.json frontend/vite.config.ts -type f 2>/dev/null)
 
 .PHONY: setup run test lint lock system-deps frontend migrate clean
 

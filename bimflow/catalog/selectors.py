@@ -8,6 +8,8 @@ from django.db.models import Q, QuerySet
 
 from bimflow.catalog.models import Element
 
+# `storey_guid=none` selects the elements outside any storey ("(no storey)" in statistics).
+NO_STOREY_GUID = "none"
 ORDERING_FIELDS = {"guid", "ifc_class", "name", "storey", "type_name", "step_id"}
 
 
@@ -16,6 +18,7 @@ def element_list(
     version_id: int,
     ifc_class: str | None = None,
     storey: str | None = None,
+    storey_guid: str | None = None,
     search: str | None = None,
     has_pset: str | None = None,
     ordering: str | None = None,
@@ -26,8 +29,14 @@ def element_list(
         qs = qs.filter(ifc_class__in=classes)
     if storey:
         qs = qs.filter(storey=storey)
+    if storey_guid == NO_STOREY_GUID:
+        qs = qs.filter(storey_guid__isnull=True)
+    elif storey_guid:
+        qs = qs.filter(storey_guid=storey_guid)
     if search:
-        qs = qs.filter(Q(name__icontains=search) | Q(guid__icontains=search))
+        qs = qs.filter(
+            Q(name__icontains=search) | Q(guid__icontains=search) | Q(type_name__icontains=search)
+        )
     if has_pset:
         qs = qs.filter(properties__has_key=has_pset)
     order = "step_id"

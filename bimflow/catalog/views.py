@@ -1,5 +1,4 @@
 from django.http import Http404
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.response import Response
@@ -8,9 +7,12 @@ from rest_framework.views import APIView
 from bimflow.catalog import selectors
 from bimflow.catalog.models import Element
 from bimflow.catalog.serializers import (
+    DiffSerializer,
     ElementDetailSerializer,
     ElementSerializer,
     ElementWithPsetsSerializer,
+    MetadataSerializer,
+    StatisticsSerializer,
 )
 from bimflow.core.errors import ServiceError
 from bimflow.projects.models import ModelVersion, VersionStatus
@@ -31,8 +33,13 @@ def _ready_version(request, version_id: int) -> ModelVersion:
 @extend_schema(
     parameters=[
         OpenApiParameter("ifc_class", str, description="IFC class (comma-separated for several)"),
-        OpenApiParameter("storey", str),
-        OpenApiParameter("search", str, description="Part of the name or GUID"),
+        OpenApiParameter("storey", str, description="Storey name"),
+        OpenApiParameter(
+            "storey_guid",
+            str,
+            description="Storey GlobalId, or 'none' for elements outside any storey",
+        ),
+        OpenApiParameter("search", str, description="Part of the name, GUID or type name"),
         OpenApiParameter("has_pset", str, description="Elements having this property set"),
         OpenApiParameter("ordering", str, description="guid, ifc_class, name, storey, type_name"),
         OpenApiParameter("fields", str, description="'psets' adds each element's property sets"),
@@ -51,6 +58,7 @@ class ElementList(generics.ListAPIView):
             version_id=version.pk,
             ifc_class=p.get("ifc_class"),
             storey=p.get("storey"),
+            storey_guid=p.get("storey_guid"),
             search=p.get("search"),
             has_pset=p.get("has_pset"),
             ordering=p.get("ordering"),
@@ -79,7 +87,7 @@ class VersionStatistics(APIView):
     """Counts by class and storey, property coverage, materials and systems (computed at
     ingest)."""
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: StatisticsSerializer})
     def get(self, request, version_id: int):
         version = _ready_version(request, version_id)
         return Response(version.statistics)
@@ -88,7 +96,7 @@ class VersionStatistics(APIView):
 class VersionMetadata(APIView):
     """The IFC header, schema, units, project/site/building and georeferencing."""
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: MetadataSerializer})
     def get(self, request, version_id: int):
         version = _ready_version(request, version_id)
         return Response(version.metadata)
@@ -99,7 +107,7 @@ class VersionDiff(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("to", int, required=True)],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: DiffSerializer},
     )
     def get(self, request, version_id: int):
         version = _ready_version(request, version_id)

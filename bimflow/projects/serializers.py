@@ -1,5 +1,7 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from bimflow.accounts.models import Role
 from bimflow.accounts.permissions import project_role
 from bimflow.projects.models import Model, ModelVersion, Project
 
@@ -12,6 +14,7 @@ class ProjectSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "description", "created_at", "role"]
         read_only_fields = ["id", "created_at", "role"]
 
+    @extend_schema_field(serializers.ChoiceField(choices=Role.choices, allow_null=True))
     def get_role(self, obj) -> str | None:
         roles = self.context.get("roles")
         if roles is not None and obj.pk in roles:
@@ -22,7 +25,9 @@ class ProjectSerializer(serializers.ModelSerializer):
 class VersionSerializer(serializers.ModelSerializer):
     model_name = serializers.CharField(source="model.name", read_only=True)
     project = serializers.IntegerField(source="model.project_id", read_only=True)
-    uploaded_by = serializers.CharField(source="uploaded_by.username", default=None)
+    uploaded_by = serializers.CharField(
+        source="uploaded_by.username", default=None, read_only=True, allow_null=True
+    )
 
     class Meta:
         model = ModelVersion
@@ -61,6 +66,7 @@ class ModelSerializer(serializers.ModelSerializer):
         # Prefetched newest-first by the views.
         return list(obj.versions.all())
 
+    @extend_schema_field(VersionSerializer(allow_null=True))
     def get_latest_version(self, obj) -> dict | None:
         versions = self._versions(obj)
         return VersionSerializer(versions[0]).data if versions else None

@@ -37,7 +37,8 @@ rows.sort((a, b) => b.bytes - a.bytes);
 console.log("lazy chunks (with their not-yet-loaded imports), gzipped:");
 for (const row of rows) console.log(`  ${kb(row.bytes).padStart(9)}  ${row.key}`);
 const assets = fs.readdirSync(path.join(dist, "assets"));
-for (const file of assets.filter((f) => f.endsWith(".wasm") || f.includes("worker"))) {
+const viewerOnly = (f) => (f.endsWith(".wasm") || /worker.*\.js$/.test(f)) && !/\.(gz|br)$/.test(f);
+for (const file of assets.filter(viewerOnly)) {
   console.log(
     `  ${kb(gz(`assets/${file}`)).padStart(9)}  assets/${file} (loaded by the 3D viewer only)`,
   );

@@ -6,7 +6,8 @@ import type { ElementDetail, ElementOrdering, ElementRow, Paginated } from "./ty
 /** Filters and ordering of the element catalog, as the API names them. */
 export interface ElementQuery {
   ifc_class?: string;
-  storey?: string;
+  /** A storey's GlobalId, or NO_STOREY_GUID for elements outside any storey. */
+  storey_guid?: string;
   search?: string;
   has_pset?: string;
   ordering?: ElementOrdering;
@@ -18,7 +19,7 @@ export function elementQueryParams(query: ElementQuery, page: number, pageSize: 
     page,
     page_size: pageSize,
     ifc_class: query.ifc_class,
-    storey: query.storey,
+    storey_guid: query.storey_guid,
     search: query.search?.trim(),
     has_pset: query.has_pset,
     ordering: query.ordering,

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { apiRequest, unwrapList } from "./client";
 import { queryKeys } from "./query-keys";
-import type { Member, Model, Paginated, Project, Role } from "./types";
+import type { Member, Model, Paginated, Project, Role, UserBrief } from "./types";
 
 type ListOrPage<T> = T[] | Paginated<T>;
 
@@ -41,6 +41,14 @@ export const updateMember = (projectId: number, userId: number, role: Role) =>
 
 export const removeMember = (projectId: number, userId: number) =>
   apiRequest<void>(`/api/projects/${projectId}/members/${userId}/`, { method: "DELETE" });
+
+/** Active users whose username starts with `prefix` (to add as members). */
+export async function searchUsers(prefix: string): Promise<UserBrief[]> {
+  const data = await apiRequest<ListOrPage<UserBrief>>("/api/users/", {
+    query: { search: prefix, page_size: 20 },
+  });
+  return unwrapList(data);
+}
 
 export async function listModels(projectId: number): Promise<Model[]> {
   const data = await apiRequest<ListOrPage<Model>>(`/api/projects/${projectId}/models/`, {
@@ -92,6 +100,15 @@ export function useMembers(projectId: number) {
   return useQuery({
     queryKey: queryKeys.members(projectId),
     queryFn: () => listMembers(projectId),
+  });
+}
+
+export function useUserSearch(prefix: string) {
+  return useQuery({
+    queryKey: queryKeys.users(prefix),
+    queryFn: () => searchUsers(prefix),
+    enabled: prefix.length > 0,
+    staleTime: 30_000,
   });
 }
 

@@ -16,5 +16,5 @@ export const queryKeys = {
     ["versions", id, "elements", "page", query, page, pageSize] as const,
   element: (id: number, guid: string) => ["versions", id, "element", guid] as const,
   diff: (from: number, to: number) => ["versions", from, "diff", to] as const,
-  health: ["health"] as const,
+  users: (prefix: string) => ["users", prefix] as const,
 };

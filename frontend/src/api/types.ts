@@ -1,162 +1,44 @@
-// Hand-written API types matching the contract. When the backend publishes
-// /api/schema/, `npm run gen:api` writes schema.d.ts and these become aliases.
+// API types, generated from the backend's OpenAPI schema (drf-spectacular):
+// `npm run gen:api` rewrites schema.d.ts; these are the names the app uses.
+import type { components } from "./schema";
 
-export type Role = "viewer" | "coordinator" | "admin";
-export type VersionStatus = "uploaded" | "processing" | "ready" | "failed";
+type Schemas = components["schemas"];
+
+export type Role = Schemas["RoleEnum"];
+export type VersionStatus = Schemas["VersionStatusEnum"];
 
 export interface Paginated<T> {
   count: number;
-  next: string | null;
-  previous: string | null;
+  next?: string | null;
+  previous?: string | null;
   results: T[];
 }
 
-export interface User {
-  id: number;
-  username: string;
-  email: string;
-  is_superuser: boolean;
-}
+export type User = Schemas["User"];
+export type Project = Schemas["Project"];
+/** A membership as the API returns it (user and username are always present in answers). */
+export type Member = Required<Schemas["Membership"]>;
+export type UserBrief = Schemas["UserBrief"];
+export type Version = Schemas["Version"];
+export type Model = Schemas["Model"];
 
-export interface Project {
-  id: number;
-  name: string;
-  description: string;
-  created_at: string;
-  role: Role;
-}
-
-export interface Member {
-  user: number;
-  username: string;
-  role: Role;
-}
-
-export interface Version {
-  id: number;
-  model: number;
-  model_name: string;
-  project: number;
-  number: number;
-  status: VersionStatus;
-  progress: number;
-  error: string | null;
-  file_name: string;
-  file_size: number;
-  sha256: string;
-  schema: string | null;
-  application: string | null;
-  created_at: string;
-  uploaded_by: string | null;
-  ready_at: string | null;
-  element_count: number | null;
-}
-
-export interface Model {
-  id: number;
-  name: string;
-  version_count: number;
-  latest_version: Version | null;
-  created_at: string;
-}
-
+/** What a property value can be (the schema says JSON; ingest stores scalars). */
 export type PropertyValue = string | number | boolean | null;
-export type Psets = Record<string, Record<string, PropertyValue>>;
+export type Psets = Record<string, Record<string, unknown>>;
 
-export interface ElementRow {
-  guid: string;
-  ifc_class: string;
-  name: string | null;
-  description: string | null;
-  object_type: string | null;
-  predefined_type: string | null;
-  type_name: string | null;
-  type_class: string | null;
-  storey: string | null;
-  materials: string[];
-  systems: string[];
-  classifications: string[];
-  has_geometry: boolean;
-  psets?: Psets;
-}
-
-export interface ElementProperty {
-  pset: string;
-  name: string;
-  value: PropertyValue;
-  unit: string | null;
-  value_type: string | null;
-  source: "own" | "type";
-  kind: "pset" | "qto";
-}
-
-export interface ElementDetail extends ElementRow {
-  psets: Psets;
-  properties: ElementProperty[];
-}
+export type ElementRow = Schemas["Element"] & { psets?: Psets };
+export type ElementProperty = Schemas["PropertyRow"];
+export type ElementDetail = Schemas["ElementDetail"];
 
 export type ElementOrderingField = "guid" | "ifc_class" | "name" | "storey" | "type_name";
 export type ElementOrdering = ElementOrderingField | `-${ElementOrderingField}`;
 
-export interface Statistics {
-  totals: {
-    elements: number;
-    classes: number;
-    storeys: number;
-    property_values: number;
-    materials: number;
-    systems: number;
-    with_geometry: number;
-  };
-  by_class: { ifc_class: string; count: number }[];
-  by_storey: { storey: string | null; count: number }[];
-  property_coverage: { ifc_class: string; pset: string; count: number; share: number }[];
-  materials: { name: string; count: number }[];
-  systems: { name: string; ifc_class: string; count: number }[];
-}
+export type Statistics = Schemas["Statistics"];
+export type StoreyCount = Schemas["StoreyCount"];
+export type Metadata = Schemas["Metadata"];
+export type Diff = Schemas["Diff"];
+export type DiffEntry = Schemas["DiffEntry"];
+export type FieldChange = Schemas["FieldChange"];
 
-export interface Metadata {
-  schema: string | null;
-  header: Record<string, string | string[] | null>;
-  application: string | null;
-  project: { name: string | null; description: string | null } | null;
-  site: {
-    name: string | null;
-    latitude: number | number[] | null;
-    longitude: number | number[] | null;
-    elevation: number | null;
-  } | null;
-  building: { name: string | null } | null;
-  units: { type: string; name: string; symbol?: string | null }[];
-  georeferencing: Record<string, unknown> | null;
-  counts: Record<string, number>;
-}
-
-export interface DiffEntry {
-  guid: string;
-  ifc_class: string;
-  name: string | null;
-}
-
-export interface FieldChange {
-  field: string;
-  old: unknown;
-  new: unknown;
-}
-
-export interface Diff {
-  from: number;
-  to: number;
-  counts: { added: number; removed: number; changed: number; unchanged: number };
-  added: DiffEntry[];
-  removed: DiffEntry[];
-  changed: (DiffEntry & { changes: FieldChange[] })[];
-}
-
-export interface Health {
-  status: string;
-  database: string;
-  broker: string;
-  workers: string | number;
-  sandbox: string;
-}
+/** The element filter value for "outside any storey" (`storey_guid=none`). */
+export const NO_STOREY_GUID = "none";

@@ -1,12 +1,21 @@
+import { Center, Loader } from "@mantine/core";
 import { createBrowserRouter, Navigate, type RouteObject } from "react-router";
 import { RouteError } from "./routes/route-error";
 import { AppShellLayout } from "./shell/app-shell";
 import { RequireAuth } from "@/features/auth/require-auth";
 
+// Shown while the first page's lazy chunk loads (the router renders nothing otherwise).
+const pageLoader = (
+  <Center h="100vh">
+    <Loader aria-label="Loading bimflow" />
+  </Center>
+);
+
 /** Lazy route modules keep the initial bundle small; each page is its own chunk. */
 export const routes: RouteObject[] = [
   {
     path: "/login",
+    hydrateFallbackElement: pageLoader,
     lazy: () => import("./routes/login").then((m) => ({ Component: m.LoginRoute })),
     errorElement: <RouteError />,
   },
@@ -17,6 +26,7 @@ export const routes: RouteObject[] = [
       </RequireAuth>
     ),
     errorElement: <RouteError />,
+    hydrateFallbackElement: pageLoader,
     children: [
       { index: true, element: <Navigate to="/projects" replace /> },
       {

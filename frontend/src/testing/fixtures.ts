@@ -9,7 +9,7 @@ export function makeVersion(overrides: Partial<Version> = {}): Version {
     number: 1,
     status: "ready",
     progress: 100,
-    error: null,
+    error: "",
     file_name: "AC20-FZK-Haus.ifc",
     file_size: 2_482_286,
     sha256: "ab".repeat(32),
@@ -40,12 +40,14 @@ export function makeStatistics(overrides: Partial<Statistics> = {}): Statistics 
       { ifc_class: "IfcWindow", count: 55 },
     ],
     by_storey: [
-      { storey: "Erdgeschoss", count: 60 },
-      { storey: "Dachgeschoss", count: 47 },
+      { storey: "Erdgeschoss", storey_guid: "2eyxpyOx95m90jmsXLOuR0", elevation: 0, count: 58 },
+      { storey: "Dachgeschoss", storey_guid: "273g3wqLzDtfYIl7qqkgcO", elevation: 2.7, count: 42 },
+      // The backend's shape for elements outside any storey (bimflow.ifc.stats.NO_STOREY).
+      { storey: "(no storey)", storey_guid: null, elevation: null, count: 7 },
     ],
     property_coverage: [
-      { ifc_class: "IfcWall", pset: "Pset_WallCommon", count: 40, share: 1 },
-      { ifc_class: "IfcDoor", pset: "Pset_DoorCommon", count: 6, share: 0.5 },
+      { ifc_class: "IfcWall", pset: "Pset_WallCommon", kind: "pset", count: 40, share: 1 },
+      { ifc_class: "IfcDoor", pset: "Pset_DoorCommon", kind: "pset", count: 6, share: 0.5 },
     ],
     materials: [
       { name: "Concrete", count: 30 },

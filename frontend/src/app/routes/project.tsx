@@ -90,7 +90,7 @@ export function ProjectRoute() {
                 </Stack>
               </Tabs.Panel>
               <Tabs.Panel value="members" pt="md">
-                <MembersPanel projectId={projectId} role={project.data.role} />
+                <MembersPanel projectId={projectId} role={project.data.role ?? "viewer"} />
               </Tabs.Panel>
               <Tabs.Panel value="activity" pt="md">
                 <EmptyState

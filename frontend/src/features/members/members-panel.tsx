@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from "react";
 import {
   Alert,
+  Autocomplete,
   Button,
   Group,
   Paper,
@@ -9,13 +10,13 @@ import {
   Stack,
   Table,
   Text,
-  TextInput,
 } from "@mantine/core";
+import { useDebouncedValue } from "@mantine/hooks";
 import { notifications } from "@mantine/notifications";
 import { IconTrash, IconUserPlus, IconUsers } from "@tabler/icons-react";
 import { useMe } from "@/api/auth";
-import { errorMessage } from "@/api/client";
-import { useMemberMutations, useMembers } from "@/api/projects";
+import { ApiError, errorMessage } from "@/api/client";
+import { useMemberMutations, useMembers, useUserSearch } from "@/api/projects";
 import type { Member, Role } from "@/api/types";
 import { confirmDestructive } from "@/components/confirm";
 import { EmptyState } from "@/components/empty-state";
@@ -36,6 +37,14 @@ function AddMemberForm({ projectId }: { projectId: number }) {
   const [username, setUsername] = useState("");
   const [role, setRole] = useState<Role>("viewer");
   const { add } = useMemberMutations(projectId);
+  const [search] = useDebouncedValue(username.trim(), 200);
+  const users = useUserSearch(search);
+  const suggestions = (users.data ?? []).map((user) => user.username);
+  // The server's sentences about a field belong under that field; others go above.
+  const fieldErrors = add.error instanceof ApiError ? add.error.fieldErrors : {};
+  const usernameError = (fieldErrors.username ?? fieldErrors.user)?.join(" ");
+  const roleError = fieldErrors.role?.join(" ");
+  const generalError = add.error && !usernameError && !roleError ? errorMessage(add.error) : null;
   const submit = (event: FormEvent) => {
     event.preventDefault();
     add.mutate(
@@ -54,12 +63,19 @@ function AddMemberForm({ projectId }: { projectId: number }) {
   };
   return (
     <Paper withBorder p="md" component="form" onSubmit={submit} data-testid="add-member-form">
-      <Group align="flex-end" wrap="wrap">
-        <TextInput
+      <Group align="flex-start" wrap="wrap">
+        <Autocomplete
           label="Username"
           placeholder="An existing bimflow user"
+          data={suggestions}
+          onChange={(value) => {
+            setUsername(value);
+            if (add.isError) add.reset();
+          }}
+          limit={8}
           value={username}
-          onChange={(event) => setUsername(event.currentTarget.value)}
+          error={usernameError}
+          data-testid="add-member-username"
           required
           style={{ flex: 1, minWidth: 200 }}
         />
@@ -69,10 +85,12 @@ function AddMemberForm({ projectId }: { projectId: number }) {
           value={role}
           onChange={(value) => value && setRole(value as Role)}
           allowDeselect={false}
+          error={roleError}
           w={320}
         />
         <Button
           type="submit"
+          mt={25}
           leftSection={<IconUserPlus size={16} />}
           loading={add.isPending}
           disabled={!username.trim()}
@@ -80,9 +98,9 @@ function AddMemberForm({ projectId }: { projectId: number }) {
           Add member
         </Button>
       </Group>
-      {add.isError && (
+      {generalError && (
         <Alert color="red" variant="light" mt="sm" data-testid="add-member-error">
-          {errorMessage(add.error)}
+          {generalError}
         </Alert>
       )}
     </Paper>

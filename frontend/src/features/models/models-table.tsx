@@ -1,14 +1,17 @@
-import { Anchor, Badge, Skeleton, Table, Text, Tooltip } from "@mantine/core";
-import { IconBox } from "@tabler/icons-react";
+import { Anchor, Badge, FileButton, Skeleton, Table, Text, Tooltip } from "@mantine/core";
+import { IconBox, IconUpload } from "@tabler/icons-react";
 import { Link } from "react-router";
 import { useModels } from "@/api/projects";
 import { EmptyState } from "@/components/empty-state";
+import { IconButton } from "@/components/icon-button";
+import { useUploadQueue } from "@/features/upload/use-upload-queue";
 import { LoadError } from "@/components/query-state";
 import { VersionProgress } from "@/components/status-badge";
 import { formatDateTime, formatNumber, formatRelative } from "@/lib/format";
 
 export function ModelsTable({ projectId, canUpload }: { projectId: number; canUpload: boolean }) {
   const models = useModels(projectId);
+  const queue = useUploadQueue();
 
   if (models.isPending) {
     return (
@@ -42,6 +45,7 @@ export function ModelsTable({ projectId, canUpload }: { projectId: number; canUp
             <Table.Th ta="right">Elements</Table.Th>
             <Table.Th>Last upload</Table.Th>
             <Table.Th>Uploaded by</Table.Th>
+            {canUpload && <Table.Th aria-label="Actions" />}
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
@@ -88,6 +92,26 @@ export function ModelsTable({ projectId, canUpload }: { projectId: number; canUp
                 <Table.Td>
                   <Text size="sm">{latest?.uploaded_by ?? "—"}</Text>
                 </Table.Td>
+                {canUpload && (
+                  <Table.Td w={56}>
+                    <FileButton
+                      onChange={(file) =>
+                        file && queue.add(projectId, [file], { model: model.name })
+                      }
+                      accept=".ifc,.ifczip"
+                    >
+                      {(props) => (
+                        <IconButton
+                          {...props}
+                          label={`Upload a new version of ${model.name}`}
+                          data-testid="upload-new-version"
+                        >
+                          <IconUpload size={16} />
+                        </IconButton>
+                      )}
+                    </FileButton>
+                  </Table.Td>
+                )}
               </Table.Tr>
             );
           })}

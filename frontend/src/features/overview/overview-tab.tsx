@@ -174,10 +174,10 @@ function HeaderCard({ version }: { version: Version }) {
           />
         </Field>
         <Field label="Schema" testId="version-schema">
-          {version.schema ?? "—"}
+          {version.schema || "—"}
         </Field>
         <Field label="Authoring application" testId="version-application">
-          {version.application ?? "—"}
+          {version.application || "—"}
         </Field>
         <Field label="File size" testId="version-file-size">
           {formatBytes(version.file_size)}

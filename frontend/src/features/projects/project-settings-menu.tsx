@@ -12,7 +12,7 @@ import { IconButton } from "@/components/icon-button";
 export function ProjectSettingsMenu({ project }: { project: Project }) {
   const [editing, setEditing] = useState(false);
   const [name, setName] = useState(project.name);
-  const [description, setDescription] = useState(project.description);
+  const [description, setDescription] = useState(project.description ?? "");
   const update = useUpdateProject(project.id);
   const remove = useDeleteProject();
   const navigate = useNavigate();
@@ -30,7 +30,7 @@ export function ProjectSettingsMenu({ project }: { project: Project }) {
             leftSection={<IconPencil size={16} />}
             onClick={() => {
               setName(project.name);
-              setDescription(project.description);
+              setDescription(project.description ?? "");
               setEditing(true);
             }}
           >

@@ -188,6 +188,9 @@ export function ElementDetails({
                         key={`${property.name}-${property.source}`}
                         data-testid="property-row"
                         data-source={property.source}
+                        data-pset={property.pset}
+                        data-name={property.name}
+                        data-value={JSON.stringify(property.value)}
                       >
                         <Table.Td w="45%" c="dimmed" style={{ wordBreak: "break-word" }}>
                           {property.name}

@@ -19,14 +19,17 @@ import { SEARCH_DEBOUNCE_MS } from "./element-filter-bar";
 
 const row = (i: number): ElementRow => ({
   guid: `guid-${i}`,
+  step_id: 100 + i,
   ifc_class: i % 2 ? "IfcWall" : "IfcDoor",
   name: `Element ${i}`,
   description: null,
   object_type: null,
   predefined_type: null,
+  type_guid: null,
   type_name: null,
   type_class: null,
   storey: "Erdgeschoss",
+  storey_guid: "2eyxpyOx95m90jmsXLOuR0",
   materials: [],
   systems: [],
   classifications: [],
@@ -39,7 +42,7 @@ describe("element filter state", () => {
     const filters = {
       ...EMPTY_FILTERS,
       ifcClass: "IfcWall",
-      storey: "Erdgeschoss",
+      storey: "2eyxpyOx95m90jmsXLOuR0",
       search: "  door  ",
       pset: "Pset_WallCommon",
       ordering: "-name" as const,
@@ -49,7 +52,7 @@ describe("element filter state", () => {
       page: 3,
       page_size: 500,
       ifc_class: "IfcWall",
-      storey: "Erdgeschoss",
+      storey_guid: "2eyxpyOx95m90jmsXLOuR0",
       search: "door",
       has_pset: "Pset_WallCommon",
       ordering: "-name",
@@ -153,6 +156,35 @@ describe("Properties table filters", () => {
     );
     expect(router.state.location.search).toBe("");
     expect(screen.getByRole("textbox", { name: "Search" })).toHaveValue("");
+  });
+
+  it("filters by storey GlobalId, and by 'not in a storey' for elements outside any", async () => {
+    const { router } = renderWithApp(<PropertiesView versionId={7} />, {
+      path: "/versions/:versionId/properties",
+      route: "/versions/7/properties",
+    });
+    await waitFor(() => expect(screen.getByTestId("elements-count")).toHaveTextContent("1,200"));
+    fireEvent.click(screen.getByRole("textbox", { name: "Storey" }));
+    // Options come from /statistics/, in building order, with their counts.
+    const options = await screen.findAllByRole("option");
+    expect(options.map((o) => o.textContent)).toEqual([
+      "Erdgeschoss (58)",
+      "Dachgeschoss (42)",
+      "(not in a storey) (7)",
+    ]);
+    fireEvent.click(options[2]);
+    await waitFor(() =>
+      expect(elementCalls().at(-1)!.url.searchParams.get("storey_guid")).toBe("none"),
+    );
+    expect(elementCalls().at(-1)!.url.searchParams.has("storey")).toBe(false);
+    expect(router.state.location.search).toContain("storey=none");
+    fireEvent.click(screen.getByRole("textbox", { name: "Storey" }));
+    fireEvent.click(await screen.findByRole("option", { name: "Dachgeschoss (42)" }));
+    await waitFor(() =>
+      expect(elementCalls().at(-1)!.url.searchParams.get("storey_guid")).toBe(
+        "273g3wqLzDtfYIl7qqkgcO",
+      ),
+    );
   });
 
   it("sorts on the server when a column title is clicked", async () => {

@@ -4,6 +4,7 @@ import type { ElementOrdering, ElementOrderingField } from "@/api/types";
 /** The Properties tab's state as it lives in the URL (shareable, back-button friendly). */
 export interface ElementFilters {
   ifcClass: string | null;
+  /** A storey's GlobalId (storeys may share a name), or NO_STOREY_GUID. */
   storey: string | null;
   search: string;
   pset: string | null;
@@ -62,7 +63,7 @@ export function filtersToParams(filters: ElementFilters, params: URLSearchParams
 export function elementQueryFromFilters(filters: ElementFilters): ElementQuery {
   const query: ElementQuery = {};
   if (filters.ifcClass) query.ifc_class = filters.ifcClass;
-  if (filters.storey) query.storey = filters.storey;
+  if (filters.storey) query.storey_guid = filters.storey;
   if (filters.search.trim()) query.search = filters.search.trim();
   if (filters.pset) query.has_pset = filters.pset;
   if (filters.ordering) query.ordering = filters.ordering;

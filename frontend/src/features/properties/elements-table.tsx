@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type KeyboardEvent } from "react";
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import { Box, Group, Skeleton, Text, UnstyledButton } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { useVirtualizer } from "@tanstack/react-virtual";
@@ -15,7 +15,9 @@ const ROW_HEIGHT = 36;
 interface Column {
   key: string;
   label: string;
-  width: string;
+  /** Minimum width in px; with `grow`, the column takes a share of the spare width. */
+  min: number;
+  grow?: number;
   sort?: ElementOrderingField;
   value: (row: ElementRow) => string;
   mono?: boolean;
@@ -25,7 +27,7 @@ const BASE_COLUMNS: Column[] = [
   {
     key: "guid",
     label: "GlobalId",
-    width: "210px",
+    min: 210,
     sort: "guid",
     value: (r) => r.guid,
     mono: true,
@@ -33,29 +35,32 @@ const BASE_COLUMNS: Column[] = [
   {
     key: "ifc_class",
     label: "Class",
-    width: "180px",
+    min: 180,
     sort: "ifc_class",
     value: (r) => r.ifc_class,
   },
   {
     key: "name",
     label: "Name",
-    width: "minmax(220px, 2fr)",
+    min: 220,
+    grow: 2,
     sort: "name",
     value: (r) => r.name ?? "",
   },
-  { key: "storey", label: "Storey", width: "160px", sort: "storey", value: (r) => r.storey ?? "" },
+  { key: "storey", label: "Storey", min: 160, sort: "storey", value: (r) => r.storey ?? "" },
   {
     key: "type_name",
     label: "Type",
-    width: "minmax(160px, 1fr)",
+    min: 160,
+    grow: 1,
     sort: "type_name",
     value: (r) => r.type_name ?? "",
   },
   {
     key: "materials",
     label: "Materials",
-    width: "minmax(140px, 1fr)",
+    min: 140,
+    grow: 1,
     value: (r) => r.materials.join(", "),
   },
 ];
@@ -65,7 +70,7 @@ function propertyColumn(column: string): Column {
   return {
     key: `p:${column}`,
     label: column,
-    width: "170px",
+    min: 170,
     value: (row) => {
       const value = row.psets?.[pset]?.[prop];
       return value === undefined ? "" : formatValue(value);
@@ -105,8 +110,19 @@ export function ElementsTable({
   onCountChange?: (count: number | null) => void;
 }) {
   const scrollRef = useRef<HTMLDivElement>(null);
-  const columns = [...BASE_COLUMNS, ...propertyColumns.map(propertyColumn)];
-  const template = columns.map((c) => c.width).join(" ");
+  const columnKey = propertyColumns.join("\u0000");
+  const layout = useMemo(() => {
+    const columns = [...BASE_COLUMNS, ...propertyColumns.map(propertyColumn)];
+    // Every row is its own grid: the tracks must not depend on a row's content, or the
+    // columns of long-named rows would shift. Fixed minimums, shares of the spare width.
+    const template = columns
+      .map((c) => (c.grow ? `minmax(${c.min}px, ${c.grow}fr)` : `${c.min}px`))
+      .join(" ");
+    const minWidth = columns.reduce((sum, c) => sum + c.min, 0);
+    return { columns, template, minWidth };
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed by the column names
+  }, [columnKey]);
+  const { columns, template, minWidth } = layout;
 
   const [visibleRange, setVisibleRange] = useState("0:60");
   const [debouncedRange] = useDebouncedValue(visibleRange, 80);
@@ -136,20 +152,27 @@ export function ElementsTable({
     scrollRef.current?.scrollTo({ top: 0 });
   }, [queryKey]);
 
-  const onRowKey = (event: KeyboardEvent<HTMLDivElement>, index: number, guid?: string) => {
-    if ((event.key === "Enter" || event.key === " ") && guid) {
-      event.preventDefault();
-      onOpen(guid);
-    } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
-      event.preventDefault();
-      const target = index + (event.key === "ArrowDown" ? 1 : -1);
-      if (target < 0 || target >= pages.count) return;
-      virtualizer.scrollToIndex(target, { align: "auto" });
-      requestAnimationFrame(() =>
-        scrollRef.current?.querySelector<HTMLElement>(`[data-index="${target}"]`)?.focus(),
-      );
-    }
-  };
+  // Stable handlers, so that rows already on screen do not re-render while scrolling.
+  const latest = useRef({ onOpen, count: pages.count, virtualizer });
+  latest.current = { onOpen, count: pages.count, virtualizer };
+  const openRow = useCallback((guid: string) => latest.current.onOpen(guid), []);
+  const onRowKey = useCallback(
+    (event: KeyboardEvent<HTMLDivElement>, index: number, guid?: string) => {
+      if ((event.key === "Enter" || event.key === " ") && guid) {
+        event.preventDefault();
+        latest.current.onOpen(guid);
+      } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        const target = index + (event.key === "ArrowDown" ? 1 : -1);
+        if (target < 0 || target >= latest.current.count) return;
+        latest.current.virtualizer.scrollToIndex(target, { align: "auto" });
+        requestAnimationFrame(() =>
+          scrollRef.current?.querySelector<HTMLElement>(`[data-index="${target}"]`)?.focus(),
+        );
+      }
+    },
+    [],
+  );
 
   const error = pages.error;
 
@@ -161,7 +184,11 @@ export function ElementsTable({
       aria-rowcount={pages.count + 1}
     >
       <div ref={scrollRef} className={classes.scroller}>
-        <div className={classes.header} style={{ gridTemplateColumns: template }} role="row">
+        <div
+          className={classes.header}
+          style={{ gridTemplateColumns: template, minWidth }}
+          role="row"
+        >
           {columns.map((column) => (
             <div
               key={column.key}
@@ -205,45 +232,29 @@ export function ElementsTable({
             No element matches these filters. Reset the filters to see every element.
           </Text>
         )}
-        <div style={{ height: virtualizer.getTotalSize(), position: "relative", minWidth: "100%" }}>
-          {virtualItems.map((item) => {
-            const row = pages.getRow(item.index);
-            return (
-              <div
-                key={item.key}
-                data-index={item.index}
-                role="row"
-                aria-rowindex={item.index + 2}
-                tabIndex={0}
-                className={classes.row}
-                data-testid={row ? "element-row" : "element-row-loading"}
-                data-guid={row?.guid}
-                data-selected={row && row.guid === selectedGuid ? "true" : undefined}
-                onClick={() => row && onOpen(row.guid)}
-                onKeyDown={(event) => onRowKey(event, item.index, row?.guid)}
-                style={{
-                  gridTemplateColumns: template,
-                  transform: `translateY(${item.start}px)`,
-                  height: ROW_HEIGHT,
-                }}
-              >
-                {columns.map((column) => (
-                  <div
-                    key={column.key}
-                    role="cell"
-                    className={column.mono ? `${classes.cell} ${classes.mono}` : classes.cell}
-                    title={row ? column.value(row) : undefined}
-                  >
-                    {row ? (
-                      column.value(row) || <span className={classes.empty}>—</span>
-                    ) : (
-                      <Skeleton height={12} width="70%" />
-                    )}
-                  </div>
-                ))}
-              </div>
-            );
-          })}
+        <div style={{ height: virtualizer.getTotalSize(), position: "relative", minWidth }}>
+          {/* One moving window of rows in normal flow: scrolling moves the window, and
+              rows already on screen keep their props, so only new rows render. */}
+          <div
+            className={classes.window}
+            style={{ transform: `translateY(${virtualItems[0]?.start ?? 0}px)`, minWidth }}
+          >
+            {virtualItems.map((item) => {
+              const row = pages.getRow(item.index);
+              return (
+                <ElementRowView
+                  key={item.key}
+                  index={item.index}
+                  row={row}
+                  columns={columns}
+                  template={template}
+                  selected={Boolean(row && row.guid === selectedGuid)}
+                  onOpen={openRow}
+                  onKey={onRowKey}
+                />
+              );
+            })}
+          </div>
         </div>
       </div>
       {error && (
@@ -254,3 +265,55 @@ export function ElementsTable({
     </Box>
   );
 }
+
+const ElementRowView = memo(function ElementRowView({
+  index,
+  row,
+  columns,
+  template,
+  selected,
+  onOpen,
+  onKey,
+}: {
+  index: number;
+  row: ElementRow | undefined;
+  columns: Column[];
+  template: string;
+  selected: boolean;
+  onOpen: (guid: string) => void;
+  onKey: (event: KeyboardEvent<HTMLDivElement>, index: number, guid?: string) => void;
+}) {
+  return (
+    <div
+      data-index={index}
+      role="row"
+      aria-rowindex={index + 2}
+      tabIndex={0}
+      className={classes.row}
+      data-testid={row ? "element-row" : "element-row-loading"}
+      data-guid={row?.guid}
+      data-selected={selected ? "true" : undefined}
+      onClick={() => row && onOpen(row.guid)}
+      onKeyDown={(event) => onKey(event, index, row?.guid)}
+      style={{ gridTemplateColumns: template, height: ROW_HEIGHT }}
+    >
+      {columns.map((column) => {
+        const value = row ? column.value(row) : "";
+        return (
+          <div
+            key={column.key}
+            role="cell"
+            className={column.mono ? `${classes.cell} ${classes.mono}` : classes.cell}
+            title={value || undefined}
+          >
+            {row ? (
+              value || <span className={classes.empty}>—</span>
+            ) : (
+              <span className={classes.placeholder} />
+            )}
+          </div>
+        );
+      })}
+    </div>
+  );
+});

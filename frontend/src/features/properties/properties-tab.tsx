@@ -5,10 +5,10 @@ import { useQuery } from "@tanstack/react-query";
 import { useSearchParams } from "react-router";
 import { listElements } from "@/api/catalog";
 import { queryKeys } from "@/api/query-keys";
-import type { ElementOrdering } from "@/api/types";
+import { NO_STOREY_GUID, type ElementOrdering } from "@/api/types";
 import { useStatistics } from "@/api/versions";
 import { formatNumber } from "@/lib/format";
-import { NO_STOREY } from "@/lib/labels";
+import { storeyLabel } from "@/lib/labels";
 import { NotReady } from "@/features/versions/not-ready";
 import { useVersionContext } from "@/features/versions/version-context";
 import { ElementDetails } from "./element-details";
@@ -60,12 +60,10 @@ export function PropertiesView({ versionId }: { versionId: number }) {
           value: row.ifc_class,
           label: `${row.ifc_class} (${formatNumber(row.count)})`,
         })),
-      storeys: (data?.by_storey ?? [])
-        .filter((row) => row.storey)
-        .map((row) => ({
-          value: row.storey!,
-          label: `${row.storey ?? NO_STOREY} (${formatNumber(row.count)})`,
-        })),
+      storeys: (data?.by_storey ?? []).map((row) => ({
+        value: row.storey_guid ?? NO_STOREY_GUID,
+        label: `${storeyLabel(row)} (${formatNumber(row.count)})`,
+      })),
       psets: [...new Set((data?.property_coverage ?? []).map((row) => row.pset))].sort(),
       columns: suggestions.data ?? [],
     };

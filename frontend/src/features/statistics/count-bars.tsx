@@ -15,6 +15,8 @@ interface CountBarsProps {
   testId: string;
   label: string;
   valueLabel?: string;
+  /** The "show all" button's words, when "all N {noun}" would miscount (storeys). */
+  expandLabel?: string;
 }
 
 const BAR_HEIGHT = 26;
@@ -29,6 +31,7 @@ export function CountBars({
   testId,
   label,
   valueLabel = "Elements",
+  expandLabel,
 }: CountBarsProps) {
   const [expanded, setExpanded] = useState(false);
   const shown = keepOrder
@@ -39,7 +42,9 @@ export function CountBars({
   const hiddenInOrder = keepOrder && !expanded ? rows.length - shown.length : 0;
   const data = shown.map((row) => ({ label: row.label, [valueLabel]: row.count }));
   const height = Math.max(80, data.length * BAR_HEIGHT + 30);
-  const longest = Math.min(240, Math.max(60, ...shown.map((row) => row.label.length * 7.4 + 8)));
+  // Recharts wraps a tick label at spaces when it is wider than the axis minus its tick
+  // margins (about 20 px), so leave room for those too.
+  const longest = Math.min(260, Math.max(72, ...shown.map((row) => row.label.length * 7.4 + 28)));
 
   if (rows.length === 0) {
     return (
@@ -77,7 +82,7 @@ export function CountBars({
       {(rows.length > limit || hiddenInOrder > 0) && (
         <Group justify="center" mt={4}>
           <Button size="compact-xs" variant="subtle" onClick={() => setExpanded((e) => !e)}>
-            {expanded ? `Show top ${limit}` : `Show all ${rows.length} ${noun}`}
+            {expanded ? `Show top ${limit}` : (expandLabel ?? `Show all ${rows.length} ${noun}`)}
           </Button>
         </Group>
       )}

@@ -81,6 +81,7 @@ export function CoverageHeatmap({ stats }: { stats: Statistics }) {
                       openDelay={150}
                     >
                       <td
+                        data-pset={pset.name}
                         data-share={share ?? 0}
                         aria-label={`${cls.name}, ${pset.name}: ${share === undefined ? "none" : formatPercent(share)}`}
                         style={{

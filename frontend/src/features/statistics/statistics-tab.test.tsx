@@ -16,7 +16,14 @@ beforeEach(() => {
   mockFetch().on("GET", "/api/versions/11/statistics/", {
     body: makeStatistics({
       by_class: classes,
-      systems: [{ name: "Heating", ifc_class: "IfcDistributionSystem", count: 9 }],
+      systems: [
+        {
+          name: "Heating",
+          guid: "3mJ0a1b2c3d4e5f6g7h8i9",
+          ifc_class: "IfcDistributionSystem",
+          count: 9,
+        },
+      ],
     }),
   });
 });
@@ -47,9 +54,13 @@ describe("StatisticsTab", () => {
     const otherTotal = classes.slice(12).reduce((s, c) => s + c.count, 0);
     expect(rows[12]).toHaveAttribute("data-count", String(otherTotal));
     expect(screen.getByTestId("total-elements")).toHaveTextContent("107");
-    expect(within(screen.getByTestId("chart-by-storey")).getAllByTestId("chart-row")).toHaveLength(
-      2,
-    );
+    // Storeys keep the building order; elements outside any storey come last, labelled.
+    const storeys = within(screen.getByTestId("chart-by-storey")).getAllByTestId("chart-row");
+    expect(storeys.map((r) => [r.dataset.label, r.dataset.count])).toEqual([
+      ["Erdgeschoss", "58"],
+      ["Dachgeschoss", "42"],
+      ["(not in a storey)", "7"],
+    ]);
     expect(screen.getAllByTestId("coverage-row").map((r) => r.dataset.ifcClass)).toEqual([
       "IfcWall",
       "IfcDoor",

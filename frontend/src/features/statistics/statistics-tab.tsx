@@ -91,6 +91,9 @@ export default function StatisticsTab() {
             noun="storeys"
             color="teal.6"
             testId="chart-by-storey"
+            expandLabel={`Show all ${formatNumber(totals.storeys)} storeys${
+              data.by_storey.some((row) => !row.storey_guid) ? " and elements outside any" : ""
+            }`}
             label="Storey"
           />
         </Section>

@@ -31,13 +31,13 @@ export function topN(rows: CountRow[], n: number, noun = "more"): CountRow[] {
 export const classRows = (stats: Statistics): CountRow[] =>
   stats.by_class.map((row) => ({ label: row.ifc_class, count: row.count }));
 
-import { NO_STOREY } from "@/lib/labels";
+import { NO_STOREY, storeyLabel } from "@/lib/labels";
 
 export { NO_STOREY };
 
 /** Storeys keep the server's order (building order), unlike classes. */
 export const storeyRows = (stats: Statistics): CountRow[] =>
-  stats.by_storey.map((row) => ({ label: row.storey ?? NO_STOREY, count: row.count }));
+  stats.by_storey.map((row) => ({ label: storeyLabel(row), count: row.count }));
 
 export const materialRows = (stats: Statistics): CountRow[] =>
   stats.materials.map((row) => ({ label: row.name, count: row.count }));

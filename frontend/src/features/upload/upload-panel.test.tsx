@@ -25,11 +25,17 @@ describe("UploadPanel", () => {
       new File(["x"], "Haus.ifc"),
       new File(["x"], "Copy.ifc"),
       new File(["x"], "readme.txt"),
+      new File(["x"], "Lost.ifc"),
     ];
     await userEvent.upload(input, files, { applyAccept: false });
 
     const rows = await screen.findAllByTestId("upload-row");
-    expect(rows.map((r) => r.dataset.fileName)).toEqual(["Haus.ifc", "Copy.ifc", "readme.txt"]);
+    expect(rows.map((r) => r.dataset.fileName)).toEqual([
+      "Haus.ifc",
+      "Copy.ifc",
+      "readme.txt",
+      "Lost.ifc",
+    ]);
     expect(rows[2]).toHaveAttribute("data-state", "error");
     expect(within(rows[2]).getByTestId("upload-error")).toHaveTextContent("only .ifc and .ifczip");
 
@@ -57,9 +63,18 @@ describe("UploadPanel", () => {
     );
     expect(screen.getAllByTestId("upload-row")[0]).toHaveTextContent("version 4");
 
-    fireEvent.click(within(screen.getAllByTestId("upload-row")[1]).getByTestId("upload-retry"));
-    await waitFor(() => expect(FakeXhr.open().map((x) => x.fileName)).toEqual(["Copy.ifc"]));
-    expect(screen.getAllByTestId("upload-row")[1]).toHaveAttribute("data-state", "uploading");
+    // Sending a refused duplicate again cannot help: no retry; a lost connection can.
+    expect(
+      within(screen.getAllByTestId("upload-row")[1]).queryByTestId("upload-retry"),
+    ).not.toBeInTheDocument();
+    await waitFor(() => expect(FakeXhr.open().map((x) => x.fileName)).toEqual(["Lost.ifc"]));
+    FakeXhr.open()[0].fail();
+    const lost = () => screen.getAllByTestId("upload-row")[3];
+    await waitFor(() => expect(lost()).toHaveAttribute("data-state", "error"));
+    expect(within(lost()).getByTestId("upload-error")).toHaveTextContent("could not be reached");
+    fireEvent.click(within(lost()).getByTestId("upload-retry"));
+    await waitFor(() => expect(FakeXhr.open().map((x) => x.fileName)).toEqual(["Lost.ifc"]));
+    expect(lost()).toHaveAttribute("data-state", "uploading");
   });
 
   it("tells viewers they cannot upload", () => {

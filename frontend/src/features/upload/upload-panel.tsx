@@ -12,7 +12,7 @@ import {
 } from "@tabler/icons-react";
 import { IconButton } from "@/components/icon-button";
 import { formatBytes } from "@/lib/format";
-import type { UploadItem } from "./upload-queue";
+import { canRetry, type UploadItem } from "./upload-queue";
 import { useUploadItems, useUploadQueue } from "./use-upload-queue";
 
 const STATE_LABEL: Record<UploadItem["state"], string> = {
@@ -54,6 +54,8 @@ export function UploadRow({ item }: { item: UploadItem }) {
       data-testid="upload-row"
       data-state={item.state}
       data-file-name={item.file.name}
+      data-error-status={item.errorStatus ?? undefined}
+      data-version-id={item.version?.id}
       aria-label={`Upload of ${item.file.name}: ${STATE_LABEL[item.state]}`}
     >
       <Group wrap="nowrap" align="flex-start" gap="sm">
@@ -74,6 +76,12 @@ export function UploadRow({ item }: { item: UploadItem }) {
           <Group justify="space-between" wrap="nowrap" gap="xs">
             <Text size="sm" fw={500} truncate title={item.file.name}>
               {item.file.name}
+              {item.model && (
+                <Text span size="xs" c="dimmed" fw={400}>
+                  {" "}
+                  as a new version of {item.model}
+                </Text>
+              )}
             </Text>
             <Text size="xs" c="dimmed" style={{ flexShrink: 0 }}>
               {formatBytes(item.file.size)}
@@ -117,7 +125,7 @@ export function UploadRow({ item }: { item: UploadItem }) {
               <IconExternalLink size={16} />
             </IconButton>
           )}
-          {item.state === "error" && (
+          {canRetry(item) && (
             <IconButton
               label="Retry upload"
               onClick={() => queue.retry(item.id)}

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { waitFor } from "@testing-library/react";
 import { FakeXhr, mockFetch, type FetchMock } from "@/testing/network";
 import { makeVersion } from "@/testing/fixtures";
-import { UploadQueue } from "./upload-queue";
+import { canRetry, UploadQueue } from "./upload-queue";
 
 const ifc = (name: string, size = 1000) => new File([new Uint8Array(size)], name);
 
@@ -161,5 +161,44 @@ describe("UploadQueue", () => {
     expect(byName(queue, "broken.ifc").error).toBe(
       "The file ends in the middle of an entity (line 5120).",
     );
+  });
+
+  it("sends a file as the next version of a chosen model, whatever its name", async () => {
+    const queue = new UploadQueue();
+    queue.add(1, [ifc("house-2025-03.ifc")], { model: "House" });
+    queue.add(1, [ifc("shed.ifc")]);
+    await waitFor(() => expect(FakeXhr.open()).toHaveLength(2));
+    const [house, shed] = FakeXhr.open();
+    expect(house.body?.get("model")).toBe("House");
+    // Without a model the server names it after the file.
+    expect(shed.body?.has("model")).toBe(false);
+    queue.dispose();
+  });
+
+  it("offers a retry only where sending again can help", async () => {
+    const queue = new UploadQueue({ concurrency: 4, pollInterval: 10 });
+    net.on("GET", "/api/versions/50/", { body: makeVersion({ id: 50, status: "failed" }) });
+    queue.add(1, [ifc("dup.ifc"), ifc("lost.ifc"), ifc("crash.ifc"), ifc("ingest.ifc")]);
+    queue.add(1, [ifc("notes.txt")]);
+    await waitFor(() => expect(FakeXhr.open()).toHaveLength(4));
+    const [dup, lost, crash, ingest] = FakeXhr.open();
+    dup.respond(409, { detail: "This file is identical to version 1." });
+    lost.fail();
+    crash.respond(500, { detail: "The server hit an internal error." });
+    ingest.respond(201, makeVersion({ id: 50, status: "uploaded" }));
+    await waitFor(() => expect(byName(queue, "ingest.ifc").state).toBe("failed"));
+    await waitFor(() => expect(byName(queue, "crash.ifc").state).toBe("error"));
+    const retryable = queue
+      .getSnapshot()
+      .filter(canRetry)
+      .map((i) => i.file.name);
+    expect(retryable.sort()).toEqual(["crash.ifc", "ingest.ifc", "lost.ifc"]);
+
+    // A refused duplicate is not sent again, even if asked.
+    const sent = FakeXhr.instances.length;
+    queue.retry(byName(queue, "dup.ifc").id);
+    expect(byName(queue, "dup.ifc").state).toBe("error");
+    expect(FakeXhr.instances).toHaveLength(sent);
+    queue.dispose();
   });
 });

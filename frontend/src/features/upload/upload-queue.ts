@@ -15,6 +15,8 @@ export interface UploadItem {
   id: string;
   projectId: number;
   file: File;
+  /** The model this file becomes a new version of; by default the file name's stem. */
+  model?: string;
   state: UploadState;
   /** 0..1 share of bytes sent. */
   uploadProgress: number;
@@ -44,6 +46,17 @@ export function isIfcFileName(name: string): boolean {
   return IFC_NAME.test(name);
 }
 
+/**
+ * Whether sending the file again can help: after a lost connection, a server error or
+ * a failed ingest (perhaps a worker that went away), not after the server refused the
+ * file itself (a duplicate, too large, not IFC, no permission).
+ */
+export function canRetry(item: Pick<UploadItem, "state" | "errorStatus" | "file">): boolean {
+  if (item.state === "failed") return true;
+  if (item.state !== "error" || !isIfcFileName(item.file.name)) return false;
+  return item.errorStatus === null || item.errorStatus === 0 || item.errorStatus >= 500;
+}
+
 let counter = 0;
 
 /**
@@ -71,8 +84,11 @@ export class UploadQueue {
 
   getSnapshot = (): UploadItem[] => this.items;
 
-  /** Adds files for a project; files that are not .ifc/.ifczip are refused at once. */
-  add(projectId: number, files: File[]): UploadItem[] {
+  /**
+   * Adds files for a project; files that are not .ifc/.ifczip are refused at once.
+   * With `model`, each file becomes the next version of that model whatever its name.
+   */
+  add(projectId: number, files: File[], options: { model?: string } = {}): UploadItem[] {
     const added = files.map<UploadItem>((file) => {
       counter += 1;
       const valid = isIfcFileName(file.name);
@@ -80,6 +96,7 @@ export class UploadQueue {
         id: `upload-${Date.now()}-${counter}`,
         projectId,
         file,
+        model: options.model,
         state: valid ? "queued" : "error",
         uploadProgress: 0,
         processingProgress: 0,
@@ -98,8 +115,7 @@ export class UploadQueue {
 
   retry(id: string): void {
     const item = this.find(id);
-    if (!item || (item.state !== "error" && item.state !== "failed")) return;
-    if (!isIfcFileName(item.file.name)) return;
+    if (!item || !canRetry(item)) return;
     this.update(id, {
       state: "queued",
       uploadProgress: 0,
@@ -168,6 +184,7 @@ export class UploadQueue {
     this.controllers.set(id, controller);
     try {
       const version = await uploadVersion(item.projectId, item.file, {
+        model: item.model,
         signal: controller.signal,
         onProgress: (loaded, total) =>
           this.update(id, { uploadProgress: total > 0 ? loaded / total : 0 }),

@@ -18,7 +18,8 @@ export function NotReady({ version, what }: { version: Version; what: string }) 
           </Button>
         }
       >
-        {version.error || "Processing failed without a reason."} {what} are not available.
+        {version.error || "Processing failed without a reason."} {what} cannot be shown for this
+        version.
       </EmptyState>
     );
   }
@@ -33,8 +34,8 @@ export function NotReady({ version, what }: { version: Version; what: string }) 
         </Stack>
       }
     >
-      {what} appear here as soon as processing finishes ({Math.round(version.progress)}% done). This
-      page updates by itself.
+      {what} will be shown as soon as processing finishes ({Math.round(version.progress)}% done).
+      This page updates by itself.
     </EmptyState>
   );
 }
