@@ -125,6 +125,8 @@ FRONTEND_DIST = BASE_DIR / "frontend" / "dist"
 # The built single-page app is served from the site root (index.html, /assets/...).
 WHITENOISE_ROOT = FRONTEND_DIST if FRONTEND_DIST.is_dir() else None
 WHITENOISE_USE_FINDERS = True
+# Vite names built assets by content hash: they can be cached for good.
+WHITENOISE_IMMUTABLE_FILE_TEST = r"^/assets/"
 
 MEDIA_ROOT = Path(env_str("BIMFLOW_MEDIA_DIR", str(DATA_DIR / "files"))).resolve()
 BIMFLOW_STORAGE = env_str("BIMFLOW_STORAGE", "local")  # "local" or "s3"
