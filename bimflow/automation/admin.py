@@ -6,7 +6,10 @@ from bimflow.automation.models import (
     BatchItem,
     BatchJob,
     ExternalTool,
+    FindingTracking,
     Notification,
+    NotificationPreference,
+    ResolvedFinding,
     Workflow,
     WorkflowRun,
     WorkflowRunStep,
@@ -123,3 +126,21 @@ class ActivityEventAdmin(admin.ModelAdmin):
 class NotificationAdmin(admin.ModelAdmin):
     list_display = ("created_at", "user", "kind", "message", "read_at")
     raw_id_fields = ("user", "project")
+
+
+@admin.register(FindingTracking)
+class FindingTrackingAdmin(admin.ModelAdmin):
+    list_display = ("execution", "model", "script", "previous", "new")
+    raw_id_fields = ("execution", "model", "script", "previous")
+
+
+@admin.register(ResolvedFinding)
+class ResolvedFindingAdmin(admin.ModelAdmin):
+    list_display = ("execution", "finding")
+    raw_id_fields = ("execution", "finding")
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    list_display = ("user", "email")
+    raw_id_fields = ("user",)
