@@ -4,6 +4,28 @@ from django.db import models
 
 from bimflow.projects.models import ModelVersion
 
+#: The fields an Element copies from an extracted ElementRecord (bimflow.ifc), in the
+#: order the API shows them; the list-valued ones are stored as JSON.
+RECORD_FIELDS = (
+    "guid",
+    "step_id",
+    "ifc_class",
+    "name",
+    "description",
+    "object_type",
+    "predefined_type",
+    "type_guid",
+    "type_name",
+    "type_class",
+    "storey",
+    "storey_guid",
+    "materials",
+    "systems",
+    "classifications",
+    "has_geometry",
+)
+LIST_FIELDS = frozenset({"materials", "systems", "classifications"})
+
 
 class Element(models.Model):
     """One IfcProduct of a version.

@@ -1,27 +1,10 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from bimflow.catalog.models import Element
+from bimflow.catalog.models import RECORD_FIELDS, Element
 from bimflow.catalog.selectors import property_rows, psets_of
 
-ELEMENT_FIELDS = [
-    "guid",
-    "step_id",
-    "ifc_class",
-    "name",
-    "description",
-    "object_type",
-    "predefined_type",
-    "type_guid",
-    "type_name",
-    "type_class",
-    "storey",
-    "storey_guid",
-    "materials",
-    "systems",
-    "classifications",
-    "has_geometry",
-]
+ELEMENT_FIELDS = list(RECORD_FIELDS)
 
 
 def _names():

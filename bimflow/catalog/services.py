@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from bimflow.catalog.models import Element, Material, Storey, System
+from bimflow.catalog.models import LIST_FIELDS, RECORD_FIELDS, Element, Material, Storey, System
 from bimflow.ifc.extract import ElementRecord, Extraction, PropertyValue
 from bimflow.projects.models import ModelVersion
 
@@ -84,51 +84,14 @@ def catalog_clear(*, version_id: int) -> None:
         model.objects.filter(version_id=version_id).delete()
 
 
-ELEMENT_COLUMNS = (
-    "version_id",
-    "step_id",
-    "guid",
-    "ifc_class",
-    "name",
-    "description",
-    "object_type",
-    "predefined_type",
-    "type_guid",
-    "type_name",
-    "type_class",
-    "storey",
-    "storey_guid",
-    "materials",
-    "systems",
-    "classifications",
-    "has_geometry",
-    "properties",
-)
+ELEMENT_COLUMNS = ("version_id", *RECORD_FIELDS, "properties")
 
 
 def _element_row(
     version_id: int, r: ElementRecord, dumps: Callable[[Any], str], props: PropertiesJson
 ) -> tuple:
-    return (
-        version_id,
-        r.step_id,
-        r.guid,
-        r.ifc_class,
-        r.name,
-        r.description,
-        r.object_type,
-        r.predefined_type,
-        r.type_guid,
-        r.type_name,
-        r.type_class,
-        r.storey,
-        r.storey_guid,
-        dumps(r.materials),
-        dumps(r.systems),
-        dumps(r.classifications),
-        r.has_geometry,
-        props.encode(r),
-    )
+    values = [dumps(getattr(r, f)) if f in LIST_FIELDS else getattr(r, f) for f in RECORD_FIELDS]
+    return (version_id, *values, props.encode(r))
 
 
 def catalog_store(
