@@ -16,7 +16,6 @@ The full ingest benchmark (with the database) builds on ``bare_extraction`` and
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 import time
@@ -100,7 +99,9 @@ read_entities.prepare = _import_pandas  # type: ignore[attr-defined]
 
 
 def largest_shared_model() -> Path | None:
-    data = Path(os.environ.get("BIMFLOW_TEST_DATA", HERE.parent.parent.parent / "shared" / "data"))
+    from bimflow.ifc.testing import shared_data_dir
+
+    data = shared_data_dir()
     models = [
         p
         for p in (data / "ifc").glob("*")

@@ -43,7 +43,9 @@ from bench.frontend.live import Bimflow  # noqa: E402
 
 DIST = REPO / "frontend" / "dist"
 NODE_MODULES = REPO / "frontend" / "node_modules"
-SHARED = Path(os.environ.get("BIMFLOW_TEST_DATA", REPO.parent / "shared" / "data")) / "ifc"
+from bimflow.ifc.testing import shared_data_dir  # noqa: E402
+
+SHARED = shared_data_dir() / "ifc"
 ARTIFACTS = REPO / "test-artifacts" / "bench"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [

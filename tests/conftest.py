@@ -9,8 +9,10 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from bimflow.ifc.testing import shared_data_dir
+
 REPO = Path(__file__).resolve().parent.parent
-DATA = Path(os.environ.get("BIMFLOW_TEST_DATA", REPO.parent / "shared" / "data"))
+DATA = shared_data_dir()
 IFC_DIR = DATA / "ifc"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -22,6 +24,14 @@ def shared_model(name: str) -> Path:
             pytest.fail(f"Shared test model {path} is missing (set BIMFLOW_TEST_DATA)")
         pytest.skip(f"Shared test model {path} is missing (set BIMFLOW_TEST_DATA)")
     return path
+
+
+def require_data() -> None:
+    """Skip on a laptop without the shared models; fail in CI, where they must be there."""
+    if not IFC_DIR.is_dir():
+        if IN_CI:
+            pytest.fail(f"The shared test models are missing ({IFC_DIR}; set BIMFLOW_TEST_DATA)")
+        pytest.skip(f"The shared test models are missing ({IFC_DIR}; set BIMFLOW_TEST_DATA)")
 
 
 def shared_models() -> list[Path]:
@@ -150,3 +160,10 @@ def live_web(django_db_setup, log_dir):
     proc, url = start_web(log_dir)
     yield url
     proc.stop()
+
+
+@pytest.fixture
+def shared_data():
+    """For tests that need the shared models (see require_data)."""
+    require_data()
+    return IFC_DIR

@@ -120,3 +120,8 @@ def test_element_detail_equals_get_psets(personas, upload):
                 assert p["source"] == "own"
             else:
                 assert p["source"] == "type"
+
+
+def test_the_shared_models_are_there(shared_data):
+    """Parametrised tests above silently vanish without data: this one fails in CI."""
+    assert len(READABLE) >= 14, READABLE

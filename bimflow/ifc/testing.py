@@ -7,6 +7,7 @@ answers with bimflow code.
 
 from __future__ import annotations
 
+import os
 import random
 import re
 import uuid
@@ -142,3 +143,20 @@ def api_building(schema: str = "IFC4", *, walls: int = 2) -> ifcopenshell.file:
     ifcopenshell.api.spatial.assign_container(model, products=created, relating_structure=storey)
     ifcopenshell.api.type.assign_type(model, related_objects=created, relating_type=wall_type)
     return model
+
+
+def shared_data_dir() -> Path:
+    """The folder of the real IFC models used by tests and benchmarks.
+
+    ``BIMFLOW_TEST_DATA`` when set; else ``../shared/data`` beside the checkout; else
+    ``/work/shared/data``, where this workplace keeps it, for a checkout cloned
+    elsewhere (a CI clone in a temporary folder).
+    """
+    env = os.environ.get("BIMFLOW_TEST_DATA")
+    if env:
+        return Path(env)
+    beside = Path(__file__).resolve().parents[3] / "shared" / "data"
+    for candidate in (beside, Path("/work/shared/data")):
+        if (candidate / "ifc").is_dir():
+            return candidate
+    return beside

@@ -171,6 +171,10 @@ def command_job(code: str, model_name: str, model_host: Path) -> dict:
         places = {}
         for host in [os.path.dirname(path), *extra]:
             host = os.path.normpath(host)
+            if os.path.isfile(os.path.join(os.path.dirname(host), "pyvenv.cfg")):
+                # A virtual environment's bin/: mount the whole environment, so that the
+                # interpreter finds its pyvenv.cfg and packages wherever it is mounted.
+                host = os.path.dirname(host)
             if host in places or host == "/" or any(_under(host, v) for v in _VISIBLE):
                 continue
             own = any(_under(host, r) or _under(r, host) for r in _OWN)

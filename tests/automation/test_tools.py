@@ -79,13 +79,18 @@ def test_command_paths_in_the_sandbox(settings, tmp_path):
         }
     )
     job = command_job(code, "model.ifc", tmp_path / "m.ifc")
-    venv_bin = os.path.dirname(sys.executable)
-    # The executable's folder at its own path (a venv finds its pyvenv.cfg); a folder
-    # under /tmp elsewhere, with the argument rewritten; /usr is there already.
-    assert job["ro_mounts"] == {venv_bin: Path(venv_bin), "/mnt/tools/1": data}
+    # The executable is a venv's python: the whole venv is mounted (it finds its
+    # pyvenv.cfg), at its own path unless that is under /tmp (the sandbox's own /tmp),
+    # like a checkout cloned there; such folders go to /mnt/tools/N with arguments
+    # rewritten; /usr is there already.
+    venv = os.path.dirname(os.path.dirname(sys.executable))
+    assert os.path.isfile(os.path.join(venv, "pyvenv.cfg"))
+    venv_inside = "/mnt/tools/0" if venv.startswith("/tmp/") else venv
+    data_inside = "/mnt/tools/1"  # numbered by position among the tool's folders
+    assert job["ro_mounts"] == {venv_inside: Path(venv), data_inside: data}
     assert job["argv"] == [
-        sys.executable, "-m", "tool", "/mnt/tools/1/a.ids", "/job/inputs/model.ifc", "-o",
-        "/job/output/r.json",
+        venv_inside + sys.executable[len(venv):], "-m", "tool", f"{data_inside}/a.ids",
+        "/job/inputs/model.ifc", "-o", "/job/output/r.json",
     ]  # fmt: skip
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from bimflow.ifc.testing import shared_data_dir  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[2]
-TEST_DATA = Path(os.environ.get("BIMFLOW_TEST_DATA", REPO.parent / "shared" / "data"))
+TEST_DATA = shared_data_dir()
 
 
 def processes_of_uid(uid: int) -> list[int]:

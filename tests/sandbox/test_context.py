@@ -7,7 +7,6 @@ import os
 
 import pandas as pd
 import pytest
-from sandbox_helpers import TEST_DATA
 
 from bimflow.scripting.sandbox import Limits
 
@@ -307,9 +306,9 @@ def test_reserved_sandbox_paths_cannot_be_mounted_over(run_script, secret_dir):
 def test_real_models_open_inside_the_sandbox(run_script, filename):
     import ifcopenshell
 
-    source = TEST_DATA / "ifc" / filename
-    if not source.exists():
-        pytest.skip(f"test data {source} not present")
+    from tests.conftest import shared_model
+
+    source = shared_model(filename)
     oracle = ifcopenshell.open(str(source))
     name = "model" + source.suffix.lower()
     code = (

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bimflow.ifc.generator import generate_building
-from tests.conftest import shared_models
+from tests.conftest import require_data, shared_models
 from tests.scripting import oracles
 from tests.scripting.conftest import upload_many, upload_ready
 
@@ -52,8 +52,7 @@ def guid_check_matches_oracle(scripts, version_id: int, model, execution: dict) 
 
 
 def test_guid_check_on_every_shared_model(scripts, settings, tmp_path):
-    if not READABLE:
-        pytest.skip("no shared models")
+    require_data()
     settings.BIMFLOW_MAX_ACTIVE_EXECUTIONS_PER_USER = 100
     for path in shared_models():
         if path.name == NOT_IFC:  # the one left out cannot become a version at all
