@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import CharField, F, IntegerField, QuerySet, Value
+from django.db.models import CharField, F, IntegerField, Q, QuerySet, Value
 from django.http import Http404
 
 from bimflow.accounts.permissions import require_role, visible_project_ids
@@ -116,6 +116,22 @@ def model_findings(
     those runs resolved (`resolved`, described by their last occurrence), as one
     queryset of dicts (a UNION, so that it pages in the database)."""
     runs = model_finding_runs(model=model, version_number=version_number)
+    return runs_findings(runs=runs, state=state, script=script, rule=rule, severity=severity)
+
+
+def runs_findings(
+    *,
+    runs: list[int],
+    state: str | None = None,
+    script: str | None = None,
+    rule: str | None = None,
+    severity: str | None = None,
+    text: str | None = None,
+    guid: str | None = None,
+) -> QuerySet:
+    """The findings of the given executions and those they resolved (see
+    `model_findings`), filtered, ordered by script, rule and GUID; `text` matches the
+    message, GUID or class (case-insensitive)."""
     # No default ordering in the halves: SQL allows ORDER BY only on the whole UNION.
     current = Finding.objects.filter(execution_id__in=runs).order_by()
     gone = ResolvedFinding.objects.filter(execution_id__in=runs).order_by()
@@ -129,6 +145,17 @@ def model_findings(
         levels = severity.split(",")
         current = current.filter(severity__in=levels)
         gone = gone.filter(finding__severity__in=levels)
+    if guid:
+        current, gone = current.filter(guid=guid), gone.filter(finding__guid=guid)
+    if text:
+        current = current.filter(
+            Q(message__icontains=text) | Q(guid__icontains=text) | Q(ifc_class__icontains=text)
+        )
+        gone = gone.filter(
+            Q(finding__message__icontains=text)
+            | Q(finding__guid__icontains=text)
+            | Q(finding__ifc_class__icontains=text)
+        )
     current = current.annotate(
         row_id=F("id"),
         finding_ref=F("id"),
