@@ -28,7 +28,7 @@ export function ProjectFilePicker({ fileKind, ...props }: PickerProps & { fileKi
     <Select
       label={props.label}
       description={props.description}
-      withAsterisk={props.required}
+      required={props.required}
       data={data}
       value={props.value || null}
       onChange={(v) => props.onChange(v ?? "")}
@@ -71,7 +71,7 @@ export function ModelVersionPicker(props: PickerProps) {
     <Select
       label={props.label}
       description={props.description}
-      withAsterisk={props.required}
+      required={props.required}
       data={data}
       value={props.value || null}
       onChange={(v) => props.onChange(v ?? "")}
@@ -99,7 +99,7 @@ export function ExecutionPicker(props: PickerProps) {
     <Select
       label={props.label}
       description={props.description}
-      withAsterisk={props.required}
+      required={props.required}
       data={data}
       value={props.value || null}
       onChange={(v) => props.onChange(v ?? "")}

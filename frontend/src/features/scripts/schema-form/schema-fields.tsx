@@ -40,7 +40,7 @@ function FieldControl({
   const common = {
     label: field.label,
     description: field.description,
-    withAsterisk: field.required,
+    required: field.required,
     error,
     "data-testid": testId,
   };
