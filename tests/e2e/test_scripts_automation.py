@@ -150,6 +150,7 @@ def test_guid_check_through_the_generated_form_equals_the_api(ui, site, uploaded
     expect(page.get_by_test_id("execution-status")).to_have_attribute("data-status", "succeeded")
 
     page.get_by_test_id("tab-result").click()
+    page.get_by_test_id("json-leaf").first.wait_for()
     leaves = page.get_by_test_id("json-leaf").evaluate_all(
         "rows => rows.map(r => [r.dataset.path, JSON.parse(r.dataset.value)])"
     )
@@ -161,6 +162,7 @@ def test_guid_check_through_the_generated_form_equals_the_api(ui, site, uploaded
     assert top_level <= set(shown)
 
     page.get_by_test_id("tab-findings").click()
+    page.get_by_test_id("findings-total").wait_for()
     findings = site.json("alice", f"/api/executions/{execution_id}/findings/", page_size=1000)
     expect(page.get_by_test_id("findings-total")).to_have_attribute(
         "data-count", str(findings["count"])

@@ -64,6 +64,8 @@ function FieldControl({
           value={value as number | string}
           onChange={(v) => onChange(v)}
           allowDecimal={field.kind === "number"}
+          // Out-of-range values stay as typed, so the form can say what is allowed.
+          clampBehavior="none"
           min={typeof field.schema.minimum === "number" ? field.schema.minimum : undefined}
           max={typeof field.schema.maximum === "number" ? field.schema.maximum : undefined}
         />
