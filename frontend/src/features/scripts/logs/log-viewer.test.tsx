@@ -6,7 +6,11 @@ import { LogBuffer, filterLines, type LogEntry } from "./log-buffer";
 import { LogViewer } from "./log-viewer";
 import { useLogStream } from "./use-log-stream";
 
-const line = (seq: number, stream: LogEntry["stream"] = "stdout", text = `line ${seq}`): LogEntry => ({
+const line = (
+  seq: number,
+  stream: LogEntry["stream"] = "stdout",
+  text = `line ${seq}`,
+): LogEntry => ({
   seq,
   stream,
   text,
@@ -22,9 +26,15 @@ describe("LogBuffer", () => {
   });
 
   it("filters by text (ignoring case) and by stream", () => {
-    const lines = [line(1, "stdout", "Opening"), line(2, "stderr", "warning: x"), line(3, "system", "Sandbox")];
+    const lines = [
+      line(1, "stdout", "Opening"),
+      line(2, "stderr", "warning: x"),
+      line(3, "system", "Sandbox"),
+    ];
     expect(filterLines(lines, { text: "", streams: ["stdout", "stderr", "system"] })).toBeNull();
-    expect(filterLines(lines, { text: "OPEN", streams: ["stdout", "stderr", "system"] })).toEqual([0]);
+    expect(filterLines(lines, { text: "OPEN", streams: ["stdout", "stderr", "system"] })).toEqual([
+      0,
+    ]);
     expect(filterLines(lines, { text: "", streams: ["stderr", "system"] })).toEqual([1, 2]);
     expect(filterLines(lines, { text: "x", streams: ["stdout"] })).toEqual([]);
   });
@@ -66,7 +76,10 @@ class FakeEventSource {
     this.readyState = 2;
   }
   emit(type: string, data: unknown, id?: number) {
-    const event = new MessageEvent(type, { data: JSON.stringify(data), lastEventId: String(id ?? "") });
+    const event = new MessageEvent(type, {
+      data: JSON.stringify(data),
+      lastEventId: String(id ?? ""),
+    });
     for (const fn of this.listeners.get(type) ?? []) fn(event);
   }
   fail() {
@@ -90,7 +103,9 @@ describe("useLogStream with the LogViewer", () => {
   beforeEach(() => {
     FakeEventSource.instances = [];
     vi.stubGlobal("EventSource", FakeEventSource);
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "requestAnimationFrame", "cancelAnimationFrame"] });
+    vi.useFakeTimers({
+      toFake: ["setTimeout", "clearTimeout", "requestAnimationFrame", "cancelAnimationFrame"],
+    });
   });
   afterEach(() => {
     vi.useRealTimers();

@@ -48,7 +48,13 @@ describe("fieldsOf", () => {
   it("fills defaults and turns values back into parameters of the right types", () => {
     const fields = fieldsOf(SCHEMA);
     const values = initialValues(fields);
-    expect(values).toMatchObject({ name: "", count: 3, strict: true, level: '"low"', classes: ["IfcWall"] });
+    expect(values).toMatchObject({
+      name: "",
+      count: 3,
+      strict: true,
+      level: '"low"',
+      classes: ["IfcWall"],
+    });
     const params = toParameters(fields, {
       ...values,
       name: "Abc",
@@ -148,7 +154,11 @@ describe("SchemaForm", () => {
   it("shows the server's refusal", () => {
     mockFetch();
     renderWithApp(
-      <SchemaForm schema={{ type: "object", properties: {} }} onSubmit={() => undefined} serverError="version: not ready" />,
+      <SchemaForm
+        schema={{ type: "object", properties: {} }}
+        onSubmit={() => undefined}
+        serverError="version: not ready"
+      />,
     );
     expect(screen.getByText("This script has no parameters.")).toBeInTheDocument();
     expect(screen.getByTestId("run-error")).toHaveTextContent("version: not ready");
