@@ -85,7 +85,7 @@ def _wait_final(server, execution_id: int, timeout_s: float = 900) -> dict:
 
 def log_latency(browser, state, server, version: dict, fresh_page) -> dict[str, Any]:
     """Print -> on screen, for lines printed every 0.25 s while the page follows the
-    run live; the baseline is print -> stored (the LogLine's server timestamp)."""
+    run live; the baseline is print -> read by the worker (the LogLine timestamp)."""
     from datetime import datetime
 
     slug = _script(server, "Bench slow printer", SLOW_PRINTER)
@@ -121,7 +121,7 @@ def log_latency(browser, state, server, version: dict, fresh_page) -> dict[str, 
             "p95": _pct(to_page, 0.95),
             "max": _pct(to_page, 1.0),
         },
-        "baseline_print_to_stored_s": {
+        "baseline_print_to_worker_s": {
             "median": _pct(to_store, 0.5),
             "p95": _pct(to_store, 0.95),
             "max": _pct(to_store, 1.0),

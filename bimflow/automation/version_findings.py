@@ -11,13 +11,12 @@ previous findings stay visible.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, QuerySet
 
 from bimflow.automation.models import FindingTracking
-from bimflow.automation.selectors import runs_findings
+from bimflow.automation.selectors import finding_halves, runs_findings
 from bimflow.projects.models import ModelVersion, VersionStatus
 from bimflow.scripting.models import Category, Execution, ExecutionStatus, Finding
 
@@ -207,28 +206,38 @@ def version_finding_groups(
     severity: str | None = None,
     text: str | None = None,
 ) -> list[dict]:
-    """One row per (script, rule): counts by severity and state, largest first."""
-    qs = version_findings(version=version, state=state, severity=severity, text=text)
+    """One row per (script, rule): counts by severity and state, counted in the
+    database (GROUP BY on each half, no UNION), largest first within each script."""
+    current, gone = finding_halves(
+        runs=version_finding_runs(version=version), state=state, severity=severity, text=text
+    )
     groups: dict[tuple[str, str], dict] = {}
-    counts: dict[tuple, int] = defaultdict(int)
-    # Counted in Python over the three short columns: a GROUP BY over the UNION would
-    # need raw SQL, and 50,000 rows of three strings take tens of milliseconds.
-    # (values_list cannot narrow a UNION's columns, so whole rows are read.)
-    for row in qs.order_by().iterator(chunk_size=5000):
-        slug, rule = row["script_slug"], row["rule_value"]
-        sev, st = row["severity_value"], row["state_value"]
-        counts[(slug, rule, sev, st)] += 1
-    for (slug, rule, sev, st), n in counts.items():
-        g = groups.setdefault(
+
+    def group(slug: str, rule: str) -> dict:
+        return groups.setdefault(
             (slug, rule),
             {"script_slug": slug, "rule": rule, **{s: 0 for s in SEVERITIES}, "total": 0}
             | {f"state_{s}": 0 for s in STATES},
         )
-        if st == "resolved":
-            g["state_resolved"] += n
-            continue
-        g[sev] += n
-        g["total"] += n
-        if st:
-            g[f"state_{st}"] += n
+
+    if current is not None:
+        rows = (
+            current.values_list("execution__script__slug", "rule", "severity", "state")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        for slug, rule, sev, st, n in rows:
+            g = group(slug, rule)
+            g[sev] += n
+            g["total"] += n
+            if st:
+                g[f"state_{st}"] += n
+    if gone is not None:
+        rows = (
+            gone.values_list("execution__script__slug", "finding__rule")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        for slug, rule, n in rows:
+            group(slug, rule)["state_resolved"] += n
     return sorted(groups.values(), key=lambda g: (g["script_slug"], -g["total"], g["rule"]))

@@ -205,7 +205,7 @@ export default function ValidationTab() {
         <CheckList checks={checks.data.checks} versionId={version.id} />
       )}
 
-      {checks.data && checks.data.checks.length > 0 && (
+      {((checks.data?.checks.length ?? 0) > 0 || (findings.data?.count ?? 0) > 0) && (
         <Grid gutter="md">
           <Grid.Col span={{ base: 12, lg: selected ? 7 : 12 }}>
             <Stack gap="sm">

@@ -124,6 +124,7 @@ export function ExecutionView({
             ) : (
               <LogViewer
                 lines={stream.buffer.lines}
+                counts={stream.buffer.counts}
                 revision={stream.revision}
                 downloadUrl={executionLogsUrl(ex.id)}
                 live={!final}

@@ -12,6 +12,8 @@ export interface LogEntry {
 
 export class LogBuffer {
   readonly lines: LogEntry[] = [];
+  /** Lines per stream, kept as lines arrive (a count over 100,000 lines per frame is not free). */
+  readonly counts: Record<LogStream, number> = { stdout: 0, stderr: 0, system: 0 };
   private readonly seen = new Set<number>();
 
   /** The highest sequence number held (what a reconnect resumes after). */
@@ -32,6 +34,7 @@ export class LogBuffer {
       this.seen.add(entry.seq);
       if (this.lines.length && entry.seq < this.lines[this.lines.length - 1].seq) unordered = true;
       this.lines.push(entry);
+      this.counts[entry.stream] = (this.counts[entry.stream] ?? 0) + 1;
       added += 1;
     }
     if (unordered) this.lines.sort((a, b) => a.seq - b.seq);
@@ -41,6 +44,7 @@ export class LogBuffer {
   clear(): void {
     this.lines.length = 0;
     this.seen.clear();
+    this.counts.stdout = this.counts.stderr = this.counts.system = 0;
   }
 }
 

@@ -1,16 +1,18 @@
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { Badge, Button, Chip, Group, Stack, Text, TextInput } from "@mantine/core";
 import { IconArrowDown, IconDownload, IconSearch } from "@tabler/icons-react";
-import { useVirtualizer } from "@tanstack/react-virtual";
 import { formatNumber } from "@/lib/format";
 import { filterLines, type LogEntry, type LogStream } from "./log-buffer";
 import classes from "./log-viewer.module.css";
 
 const ROW_HEIGHT = 20;
+const OVERSCAN = 20;
 const STREAMS: LogStream[] = ["stdout", "stderr", "system"];
 
 export interface LogViewerProps {
   lines: LogEntry[];
+  /** Lines per stream (else counted here). */
+  counts?: Record<LogStream, number>;
   /** Changes whenever `lines` grew (it is mutated in place). */
   revision: number;
   downloadUrl?: string;
@@ -20,7 +22,14 @@ export interface LogViewerProps {
 
 /** A virtualised log: line numbers, stdout/stderr/system styles, a text and stream
  * filter, and auto-scroll that pauses when the user scrolls up. */
-export function LogViewer({ lines, revision, downloadUrl, height = 360, live }: LogViewerProps) {
+export function LogViewer({
+  lines,
+  counts: givenCounts,
+  revision,
+  downloadUrl,
+  height = 360,
+  live,
+}: LogViewerProps) {
   const viewport = useRef<HTMLDivElement>(null);
   const [text, setText] = useState("");
   const [streams, setStreams] = useState<LogStream[]>(STREAMS);
@@ -35,23 +44,34 @@ export function LogViewer({ lines, revision, downloadUrl, height = 360, live }: 
   );
   const count = visible ? visible.length : lines.length;
 
-  const virtualizer = useVirtualizer({
-    count,
-    getScrollElement: () => viewport.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 20,
-  });
+  // Fixed-height rows: the window is computed from scrollTop alone, so a growing log
+  // costs nothing per frame beyond the rows on screen (100,000 lines stay smooth).
+  const [scrollTop, setScrollTop] = useState(0);
+  const [viewHeight, setViewHeight] = useState(typeof height === "number" ? height : 360);
+  useLayoutEffect(() => {
+    const el = viewport.current;
+    if (el && el.clientHeight) setViewHeight(el.clientHeight);
+  }, [height]);
+  const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
+  const last = Math.min(count, Math.ceil((scrollTop + viewHeight) / ROW_HEIGHT) + OVERSCAN);
 
   useEffect(() => {
-    if (!following || count === 0) return;
-    virtualizer.scrollToIndex(count - 1, { align: "end" });
-  }, [count, following, virtualizer, revision]);
+    const el = viewport.current;
+    if (!following || count === 0 || !el) return;
+    const bottom = count * ROW_HEIGHT - el.clientHeight;
+    if (bottom > el.scrollTop) {
+      el.scrollTop = bottom;
+      lastTop.current = el.scrollTop;
+      setScrollTop(el.scrollTop);
+    }
+  }, [count, following, revision]);
 
   const onScroll = () => {
     const el = viewport.current;
     if (!el) return;
     // Following only ever scrolls down, so a move up is the user's: pause until they
     // come back to the bottom (new lines may have grown the log meanwhile).
+    setScrollTop(el.scrollTop);
     const movedUp = el.scrollTop < lastTop.current - 1;
     lastTop.current = el.scrollTop;
     const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight <= ROW_HEIGHT * 2;
@@ -59,12 +79,35 @@ export function LogViewer({ lines, revision, downloadUrl, height = 360, live }: 
     else if (movedUp) setFollowing(false);
   };
 
-  const counts = useMemo(() => {
+  const ownCounts = useMemo(() => {
+    if (givenCounts) return null;
     const out: Record<LogStream, number> = { stdout: 0, stderr: 0, system: 0 };
     for (const line of lines) out[line.stream] += 1;
     return out;
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [lines, revision]);
+  }, [lines, revision, givenCounts]);
+  const counts = givenCounts ?? ownCounts!;
+
+  const rows = [];
+  for (let i = first; i < last; i++) {
+    const line = lines[visible ? visible[i] : i];
+    if (!line) continue;
+    rows.push(
+      <div
+        key={line.seq}
+        className={`${classes.row} ${classes[line.stream]}`}
+        style={{ transform: `translateY(${i * ROW_HEIGHT}px)` }}
+        data-testid="log-line"
+        data-seq={line.seq}
+        data-stream={line.stream}
+      >
+        <span className={classes.num}>{line.seq}</span>
+        <span className={classes.text} title={line.text.length > 200 ? line.text : undefined}>
+          {line.text}
+        </span>
+      </div>,
+    );
+  }
 
   return (
     <Stack
@@ -131,30 +174,7 @@ export function LogViewer({ lines, revision, downloadUrl, height = 360, live }: 
           aria-live="off"
           tabIndex={0}
         >
-          <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
-            {virtualizer.getVirtualItems().map((item) => {
-              const line = lines[visible ? visible[item.index] : item.index];
-              if (!line) return null;
-              return (
-                <div
-                  key={line.seq}
-                  className={`${classes.row} ${classes[line.stream]}`}
-                  style={{ transform: `translateY(${item.start}px)` }}
-                  data-testid="log-line"
-                  data-seq={line.seq}
-                  data-stream={line.stream}
-                >
-                  <span className={classes.num}>{line.seq}</span>
-                  <span
-                    className={classes.text}
-                    title={line.text.length > 200 ? line.text : undefined}
-                  >
-                    {line.text}
-                  </span>
-                </div>
-              );
-            })}
-          </div>
+          <div style={{ height: count * ROW_HEIGHT, position: "relative" }}>{rows}</div>
           {lines.length === 0 && (
             <Text size="xs" c="dimmed" p="xs">
               {live ? "Waiting for output…" : "No output."}
