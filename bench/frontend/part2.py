@@ -255,11 +255,19 @@ def validation_50k(
         page.wait_for_timeout(300)
         bench = page.evaluate("() => window.__bench")
         count = int(page.get_by_test_id("findings-count").get_attribute("data-count"))
+        # When each API answer arrived (ms from navigation start), to see where time goes.
+        answers = page.evaluate(
+            """() => Object.fromEntries(performance.getEntriesByType('resource')
+                .filter(e => e.name.includes('/api/') || e.name.includes('validation-tab'))
+                .map(e => [new URL(e.name).pathname.replace(/\\d+/g, 'N'),
+                           [Math.round(e.startTime), Math.round(e.responseEnd)]]))"""
+        )
         results.append(
             {
                 "first_page_ms": bench["seen"].get("rows"),
                 "findings": count,
                 "longest_task_ms": max([d for _, d in bench["longTasks"]] or [0]),
+                "requests_start_end_ms": answers,
             }
         )
         if run == 0:

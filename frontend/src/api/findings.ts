@@ -1,4 +1,5 @@
 // A version's checks and findings (the Validation tab), and their exports.
+import { useEffect } from "react";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { apiRequest, withQuery, type Query } from "./client";
 import type {
@@ -98,4 +99,41 @@ export function useRunAllChecks(versionId: number) {
     mutationFn: () => runAllChecks(versionId),
     onSuccess: () => client.invalidateQueries({ queryKey: ["versions", versionId] }),
   });
+}
+
+export const FINDINGS_PAGE_SIZE = 100;
+
+/** The Validation tab's filters and page, as its URL carries them. */
+export function findingFiltersFromParams(params: URLSearchParams): {
+  filters: FindingFilters;
+  page: number;
+} {
+  return {
+    filters: {
+      severity: params.get("severity") ?? "",
+      state: params.get("state") ?? "",
+      script: params.get("script") ?? "",
+      rule: params.has("rule") ? (params.get("rule") ?? "") : undefined,
+      q: params.get("q") ?? "",
+    },
+    page: Number(params.get("page") ?? "1") || 1,
+  };
+}
+
+/** Asks for the Validation tab's first page as soon as its URL is known, while the
+ * version and the tab's code are still loading (the page shows it within a second). */
+export function usePrefetchFindings(versionId: number, active: boolean, params: URLSearchParams) {
+  const client = useQueryClient();
+  const { filters, page } = findingFiltersFromParams(params);
+  const key = findingKeys.page(versionId, filters, page, FINDINGS_PAGE_SIZE);
+  const hash = JSON.stringify(key);
+  useEffect(() => {
+    if (!active || !versionId) return;
+    void client.prefetchQuery({
+      queryKey: key,
+      queryFn: () => listVersionFindings(versionId, filters, page, FINDINGS_PAGE_SIZE),
+    });
+    // The key's hash stands for the key, filters and page.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [client, active, versionId, hash]);
 }

@@ -22,12 +22,13 @@ import { IconChecklist, IconDownload, IconPlayerPlay, IconSearch } from "@tabler
 import { useSearchParams } from "react-router";
 import { errorMessage } from "@/api/client";
 import {
+  FINDINGS_PAGE_SIZE,
+  findingFiltersFromParams,
   findingsExportUrl,
   useChecks,
   useFindingGroups,
   useRunAllChecks,
   useVersionFindings,
-  type FindingFilters,
 } from "@/api/findings";
 import { useProject } from "@/api/projects";
 import { EmptyState } from "@/components/empty-state";
@@ -40,27 +41,21 @@ import { useVersionContext } from "@/features/versions/version-context";
 import { CheckList } from "./check-list";
 import { FindingViewer } from "./finding-viewer";
 
-const PAGE_SIZE = 100;
+const PAGE_SIZE = FINDINGS_PAGE_SIZE;
 const SEVERITIES = ["error", "warning", "info"];
 
 export default function ValidationTab() {
   const { version } = useVersionContext();
   const project = useProject(version.project);
   const [params, setParams] = useSearchParams();
-  const filters: FindingFilters = {
-    severity: params.get("severity") ?? "",
-    state: params.get("state") ?? "",
-    script: params.get("script") ?? "",
-    rule: params.has("rule") ? (params.get("rule") ?? "") : undefined,
-    q: params.get("q") ?? "",
-  };
-  const page = Number(params.get("page") ?? "1") || 1;
+  const { filters, page } = findingFiltersFromParams(params);
   const selected = params.get("finding");
   const [text, setText] = useState(filters.q ?? "");
   const [debounced] = useDebouncedValue(text, 250);
   const ready = version.status === "ready";
-  const checks = useChecks(version.id, ready);
+  // The first page of findings is asked for first: the server answers in order.
   const findings = useVersionFindings(version.id, filters, page, PAGE_SIZE);
+  const checks = useChecks(version.id, ready);
   const groups = useFindingGroups(version.id, filters);
   const runAll = useRunAllChecks(version.id);
   const watch = useRunWatcher();
