@@ -121,7 +121,9 @@ def test_a_log_line_appears_while_the_run_is_still_running(ui, site, uploaded):
     assert seqs == sorted(seqs) and seqs[-1] == lines[-1]["seq"]
     # Filtering by stream keeps only that stream's lines.
     for stream in ("system", "stderr"):  # a chip's label toggles its hidden checkbox
-        page.get_by_test_id(f"log-stream-{stream}").locator("xpath=following-sibling::label").click()
+        page.get_by_test_id(f"log-stream-{stream}").locator(
+            "xpath=following-sibling::label"
+        ).click()
     streams = page.get_by_test_id("log-line").evaluate_all(
         "rows => [...new Set(rows.map(r => r.dataset.stream))]"
     )
