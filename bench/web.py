@@ -11,7 +11,10 @@ Run ``python bench/web.py`` after ``cd frontend && npm run build``. It
    the Overview until interactive, each Statistics chart, scrolling the Properties
    table (frame intervals sampled with requestAnimationFrame, against an idle page as
    the baseline of the same run), and the 3D viewer's first render and full load;
-4. re-measures the viewer decision: IFC -> GLB at ingest (IfcOpenShell's glTF
+4. (part 2) times live log lines from print to screen, the log viewer with 100,000
+   lines, and the Validation tab's first page of 50,000 findings
+   (``bench/frontend/part2.py``);
+5. re-measures the viewer decision: IFC -> GLB at ingest (IfcOpenShell's glTF
    serializer, ``bench/frontend/glb_convert.py``) and loading that GLB with three.js
    in the same browser, against web-ifc in a worker (the app's viewer).
 
@@ -38,6 +41,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.frontend import part2  # noqa: E402
 from bench.frontend.glb_browser import glb_alternative  # noqa: E402
 from bench.frontend.live import Bimflow  # noqa: E402
 
@@ -398,7 +402,8 @@ def main() -> None:
     parser.add_argument(
         "--steps",
         help="comma-separated subset of: wire_js, overview, statistics, properties_scroll, "
-        "viewer_generated, viewer_fzk, glb_generated, glb_fzk (default: all)",
+        "viewer_generated, viewer_fzk, log_latency, log_100k, validation_50k, glb_generated, "
+        "glb_fzk (default: all)",
     )
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
@@ -474,6 +479,24 @@ def main() -> None:
                         lambda: viewer(browser, state, server.url, small, args.runs, "fzk"),
                     )
                 )
+
+            runner = small or big
+            steps += [
+                (
+                    "log_latency",
+                    lambda: part2.log_latency(browser, state, server, runner, _fresh_page),
+                ),
+                (
+                    "log_100k",
+                    lambda: part2.log_100k(browser, state, server, runner, _fresh_page, ARTIFACTS),
+                ),
+                (
+                    "validation_50k",
+                    lambda: part2.validation_50k(
+                        browser, state, server, project, ifc, _fresh_page, ARTIFACTS, args.runs
+                    ),
+                ),
+            ]
 
             def glb(path: Path) -> dict[str, Any]:
                 return glb_alternative(

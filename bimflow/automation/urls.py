@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from bimflow.automation import views
+from bimflow.automation import preview_views, version_views, views
 
 urlpatterns = [
     path(
@@ -63,4 +63,35 @@ urlpatterns = [
         name="notification-read",
     ),
     path("tools/", views.ToolList.as_view(), name="tool-list"),
+    path("automation/cron-preview/", preview_views.CronPreview.as_view(), name="cron-preview"),
+    path(
+        "projects/<int:project_id>/batches/preview/",
+        preview_views.BatchPreview.as_view(),
+        name="project-batches-preview",
+    ),
+    path(
+        "versions/<int:version_id>/checks/",
+        version_views.VersionChecks.as_view(),
+        name="version-checks",
+    ),
+    path(
+        "versions/<int:version_id>/checks/run/",
+        version_views.VersionChecksRun.as_view(),
+        name="version-checks-run",
+    ),
+    path(
+        "versions/<int:version_id>/findings/",
+        version_views.VersionFindings.as_view(),
+        name="version-findings",
+    ),
+    path(
+        "versions/<int:version_id>/findings/groups/",
+        version_views.VersionFindingGroups.as_view(),
+        name="version-finding-groups",
+    ),
+    re_path(
+        r"^versions/(?P<version_id>\d+)/findings/export\.(?P<fmt>csv|xlsx|bcf)$",
+        version_views.VersionFindingsExport.as_view(),
+        name="version-findings-export",
+    ),
 ]

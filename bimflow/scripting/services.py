@@ -133,6 +133,8 @@ def script_create(
     code_check(code)
     schema = parameters_schema or {"type": "object", "properties": {}}
     schema_check(schema)
+    if slug and slug.startswith("_"):
+        raise ServiceError("A slug cannot start with an underscore.", field="slug")
     if slug and Script.objects.filter(slug=slug).exists():
         raise ServiceError(f"The slug '{slug}' is taken.", field="slug")
     script = Script.objects.create(

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from bimflow.scripting import sse, views
+from bimflow.scripting import drafts, sse, views
 
 urlpatterns = [
     path("scripts/", views.ScriptList.as_view(), name="script-list"),
     path("scripts/upload/", views.ScriptUpload.as_view(), name="script-upload"),
+    path("scripts/test-run/", drafts.ScriptTestRun.as_view(), name="script-test-run"),
     path("scripts/<str:ref>/", views.ScriptDetail.as_view(), name="script-detail"),
     path("scripts/<str:ref>/revisions/", views.ScriptRevisions.as_view(), name="script-revisions"),
     path("scripts/<str:ref>/copy/", views.ScriptCopy.as_view(), name="script-copy"),

@@ -38,7 +38,8 @@ class ScriptList(generics.ListCreateAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        qs = selectors.scripts_visible(self.request.user)
+        # The editor's draft scripts (test runs) are not part of the library.
+        qs = selectors.scripts_visible(self.request.user).exclude(slug__startswith="_draft-")
         p = self.request.query_params
         if p.get("category"):
             qs = qs.filter(category=p["category"])

@@ -317,3 +317,11 @@ def summary_xlsx(batch: BatchJob) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def batch_preview(*, project: Project, model_filter: str = "*", versions="latest") -> list:
+    """The ready versions a batch with this selection would run on (what `batch_create`
+    would queue), so that people see them before starting it."""
+    model_filter = model_filter_check(model_filter)
+    _, _, selected = _versions(project, model_filter, versions)
+    return selected

@@ -6,3 +6,6 @@ export * from "./projects";
 export * from "./versions";
 export * from "./catalog";
 export * from "./upload";
+export * from "./scripts";
+export * from "./findings";
+export * from "./automation";

@@ -87,6 +87,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/automation/cron-preview/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description A cron expression in words and its next five run times (in `timezone`, default
+         *     the server's).
+         */
+        get: operations["automation_cron_preview_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/automation/limits/": {
         parameters: {
             query?: never;
@@ -289,7 +309,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Database, broker, live workers and the sandbox protections of this host. */
+        /** @description Database, broker, live workers and the sandbox protections they enforce. */
         get: operations["health_retrieve"];
         put?: never;
         post?: never;
@@ -517,6 +537,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{project_id}/batches/preview/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description The ready versions a batch with this model filter and selection would run on. */
+        post: operations["projects_batches_preview_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{project_id}/files/": {
         parameters: {
             query?: never;
@@ -648,6 +685,26 @@ export interface paths {
         patch: operations["scripts_partial_update"];
         trace?: never;
     };
+    "/api/scripts/{ref}/copy/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Copy a script you can see (a built-in, a shared one) into a new script of your
+         *     own, with its code, parameters schema and limits.
+         */
+        post: operations["scripts_copy_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/scripts/{ref}/revisions/": {
         parameters: {
             query?: never;
@@ -658,6 +715,23 @@ export interface paths {
         get: operations["scripts_revisions_list"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/scripts/test-run/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Run code from the editor on a version without saving it (as your private draft). */
+        post: operations["scripts_test_run_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -731,6 +805,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/versions/{version_id}/checks/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The latest run of each check on the version, its outcome (pass, warning, fail)
+         *     and counts by severity and state, beside the previous version's (the trend).
+         */
+        get: operations["versions_checks_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/versions/{version_id}/checks/run/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Run all validation checks on the version: the project's validation workflow if it
+         *     has one, else every built-in validation script that runs without parameters (the
+         *     others are listed as skipped, with why).
+         */
+        post: operations["versions_checks_run_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/versions/{version_id}/diff/": {
         parameters: {
             query?: never;
@@ -789,6 +904,61 @@ export interface paths {
             cookie?: never;
         };
         get: operations["versions_elements_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/versions/{version_id}/findings/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Every finding of the version's checks (their latest finished runs), with its
+         *     state against the previous version; `resolved` ones are those the previous
+         *     version had and this one no longer has. Paginated, no cap.
+         */
+        get: operations["versions_findings_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/versions/{version_id}/findings/export.{fmt}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The (filtered) findings as a file: csv, xlsx or bcf (BCF 2.1, one topic each). */
+        get: operations["versions_findings_export._retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/versions/{version_id}/findings/groups/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The findings counted per script and rule (by severity and state). */
+        get: operations["versions_findings_groups_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1025,6 +1195,20 @@ export interface components {
             readonly finished: number;
             readonly matrix: components["schemas"]["MatrixRow"][];
         };
+        BatchPreview: {
+            count: number;
+            max_batch_versions: number;
+            versions: components["schemas"]["PreviewVersion"][];
+        };
+        BatchPreviewRequestRequest: {
+            /** @default * */
+            model_filter: string;
+            /**
+             * @description "latest", "all" or a list of version ids
+             * @default latest
+             */
+            versions: unknown;
+        };
         /**
          * @description * `running` - Running
          *     * `succeeded` - Succeeded
@@ -1047,6 +1231,46 @@ export interface components {
             name: string | null;
             changes: components["schemas"]["FieldChange"][];
         };
+        Check: {
+            script: number;
+            script_slug: string;
+            script_name: string;
+            category: string;
+            outcome: components["schemas"]["OutcomeEnum"];
+            latest_execution: number;
+            latest_status: string;
+            execution: number | null;
+            status: string | null;
+            /** Format: date-time */
+            finished_at: string | null;
+            error: string;
+            counts: components["schemas"]["CheckCounts"];
+            states: components["schemas"]["CheckStates"];
+            previous: components["schemas"]["PreviousCheck"] | null;
+            /** @description Findings now minus findings on the previous version */
+            trend: number | null;
+        };
+        CheckCounts: {
+            error: number;
+            warning: number;
+            info: number;
+            total: number;
+        };
+        CheckStates: {
+            new: number;
+            open: number;
+            reopened: number;
+            resolved: number;
+        };
+        ChecksReport: {
+            version: number;
+            previous_version: components["schemas"]["VersionRef"] | null;
+            checks: components["schemas"]["Check"][];
+            /** @description checks per outcome: pass, warning, fail... */
+            totals: {
+                [key: string]: number;
+            };
+        };
         ClassCount: {
             ifc_class: string;
             count: number;
@@ -1062,6 +1286,12 @@ export interface components {
              * @description count / elements of the class, 0..1.
              */
             share: number;
+        };
+        CronPreview: {
+            cron: string;
+            timezone: string;
+            description: string;
+            next_runs: string[];
         };
         Crs: {
             ifc_class: string;
@@ -1237,6 +1467,18 @@ export interface components {
             readonly message: string;
             readonly details: unknown;
             readonly state: components["schemas"]["StateEnum"];
+        };
+        FindingGroup: {
+            script_slug: string;
+            rule: string;
+            error: number;
+            warning: number;
+            info: number;
+            total: number;
+            state_new: number;
+            state_open: number;
+            state_reopened: number;
+            state_resolved: number;
         };
         /** @description IfcMapConversion (eastings ... crs) or, failing that, the site's latitude/longitude. */
         Georeferencing: {
@@ -1414,6 +1656,15 @@ export interface components {
         };
         /** @enum {unknown} */
         NullEnum: null;
+        /**
+         * @description * `pass` - pass
+         *     * `warning` - warning
+         *     * `fail` - fail
+         *     * `running` - running
+         *     * `not_run` - not_run
+         * @enum {string}
+         */
+        OutcomeEnum: "pass" | "warning" | "fail" | "running" | "not_run";
         PaginatedActivityList: {
             /** @example 123 */
             count: number;
@@ -1648,6 +1899,18 @@ export interface components {
         PreferenceRequest: {
             email: boolean;
         };
+        PreviewVersion: {
+            id: number;
+            model: number;
+            model_name: string;
+            number: number;
+            element_count: number | null;
+        };
+        PreviousCheck: {
+            execution: number | null;
+            outcome: string;
+            counts: components["schemas"]["CheckCounts"];
+        };
         Project: {
             readonly id: number;
             name: string;
@@ -1718,6 +1981,14 @@ export interface components {
          * @enum {string}
          */
         RoleEnum: "viewer" | "coordinator" | "admin";
+        RunChecksResult: {
+            workflow: number | null;
+            workflow_runs: number[];
+            executions: number[];
+            skipped: {
+                [key: string]: string;
+            }[];
+        };
         RunRequestRequest: {
             /** @description Version ids (default: the latest ready version of every matching model) */
             versions?: number[] | null;
@@ -1768,6 +2039,12 @@ export interface components {
             readonly created_at: string;
             /** Format: date-time */
             readonly updated_at: string;
+        };
+        ScriptCopyRequest: {
+            name?: string;
+            project?: number | null;
+            /** @default false */
+            is_public: boolean;
         };
         ScriptUploadRequest: {
             /** Format: binary */
@@ -1870,6 +2147,12 @@ export interface components {
             ifc_class: string;
             count: number;
         };
+        TestRunRequest: {
+            version: number;
+            code: string;
+            parameters_schema?: unknown;
+            parameters?: unknown;
+        };
         Token: {
             readonly token: string;
         };
@@ -1943,6 +2226,10 @@ export interface components {
             /** Format: date-time */
             readonly ready_at: string | null;
             readonly element_count: number | null;
+        };
+        VersionRef: {
+            id: number;
+            number: number;
         };
         /**
          * @description * `uploaded` - Uploaded
@@ -2156,6 +2443,28 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Token"];
+                };
+            };
+        };
+    };
+    automation_cron_preview_retrieve: {
+        parameters: {
+            query: {
+                cron: string;
+                timezone?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CronPreview"];
                 };
             };
         };
@@ -2961,6 +3270,33 @@ export interface operations {
             };
         };
     };
+    projects_batches_preview_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["BatchPreviewRequestRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["BatchPreviewRequestRequest"];
+                "multipart/form-data": components["schemas"]["BatchPreviewRequestRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchPreview"];
+                };
+            };
+        };
+    };
     projects_files_list: {
         parameters: {
             query?: never;
@@ -3326,6 +3662,33 @@ export interface operations {
             };
         };
     };
+    scripts_copy_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ScriptCopyRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ScriptCopyRequest"];
+                "multipart/form-data": components["schemas"]["ScriptCopyRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Script"];
+                };
+            };
+        };
+    };
     scripts_revisions_list: {
         parameters: {
             query?: never;
@@ -3343,6 +3706,31 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Revision"][];
+                };
+            };
+        };
+    };
+    scripts_test_run_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TestRunRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TestRunRequest"];
+                "multipart/form-data": components["schemas"]["TestRunRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Execution"];
                 };
             };
         };
@@ -3454,6 +3842,48 @@ export interface operations {
             };
         };
     };
+    versions_checks_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                version_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChecksReport"];
+                };
+            };
+        };
+    };
+    versions_checks_run_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                version_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunChecksResult"];
+                };
+            };
+        };
+    };
     versions_diff_retrieve: {
         parameters: {
             query: {
@@ -3556,6 +3986,103 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ElementDetail"];
+                };
+            };
+        };
+    };
+    versions_findings_list: {
+        parameters: {
+            query?: {
+                guid?: string;
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+                /** @description text in the message, GUID or class */
+                q?: string;
+                rule?: string;
+                /** @description slug or id */
+                script?: string;
+                /** @description error, warning, info (comma-separated) */
+                severity?: string;
+                /** @description new, open, reopened, resolved (comma-separated) */
+                state?: string;
+            };
+            header?: never;
+            path: {
+                version_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedModelFindingList"];
+                };
+            };
+        };
+    };
+    "versions_findings_export._retrieve": {
+        parameters: {
+            query?: {
+                guid?: string;
+                /** @description text in the message, GUID or class */
+                q?: string;
+                rule?: string;
+                /** @description slug or id */
+                script?: string;
+                /** @description error, warning, info (comma-separated) */
+                severity?: string;
+                /** @description new, open, reopened, resolved (comma-separated) */
+                state?: string;
+            };
+            header?: never;
+            path: {
+                fmt: string;
+                version_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+        };
+    };
+    versions_findings_groups_list: {
+        parameters: {
+            query?: {
+                /** @description text in the message, GUID or class */
+                q?: string;
+                /** @description error, warning, info (comma-separated) */
+                severity?: string;
+                /** @description new, open, reopened, resolved (comma-separated) */
+                state?: string;
+            };
+            header?: never;
+            path: {
+                version_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FindingGroup"][];
                 };
             };
         };

@@ -42,3 +42,39 @@ export type FieldChange = Schemas["FieldChange"];
 
 /** The element filter value for "outside any storey" (`storey_guid=none`). */
 export const NO_STOREY_GUID = "none";
+
+// --- part 2: scripts, executions, validation, automation, notifications -------------
+export type Script = Schemas["Script"];
+export type ScriptCategory = Schemas["CategoryEnum"];
+export type Revision = Schemas["Revision"];
+export type Execution = Schemas["Execution"];
+export type ExecutionSummary = Schemas["ExecutionList"];
+export type ExecutionStatus = Schemas["ExecutionStatusEnum"];
+export type ResultFile = Schemas["ResultFile"];
+export type Finding = Schemas["Finding"];
+export type LogLine = Schemas["LogLine"];
+export type ProjectFile = Schemas["ProjectFile"];
+export type Check = Schemas["Check"];
+export type ChecksReport = Schemas["ChecksReport"];
+export type FindingGroup = Schemas["FindingGroup"];
+export type VersionFinding = Schemas["ModelFinding"];
+export type RunChecksResult = Schemas["RunChecksResult"];
+export type CronPreview = Schemas["CronPreview"];
+export type BatchPreview = Schemas["BatchPreview"];
+export type Workflow = Schemas["Workflow"];
+export type WorkflowRun = Schemas["WorkflowRun"];
+export type RunStep = Schemas["RunStep"];
+export type Batch = Schemas["Batch"];
+export type BatchDetail = Schemas["BatchDetail"];
+export type MatrixRow = Schemas["MatrixRow"];
+export type Notification = Schemas["Notification"];
+export type Activity = Schemas["Activity"];
+
+export const FINAL_EXECUTION_STATUSES: ExecutionStatus[] = [
+  "succeeded",
+  "failed",
+  "timed_out",
+  "cancelled",
+];
+export const isFinalStatus = (status: string | null | undefined) =>
+  FINAL_EXECUTION_STATUSES.includes(status as ExecutionStatus);

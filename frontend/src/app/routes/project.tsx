@@ -10,10 +10,12 @@ import {
   Title,
 } from "@mantine/core";
 import { useDocumentTitle } from "@mantine/hooks";
-import { IconActivity, IconBox, IconUsers } from "@tabler/icons-react";
+import { IconActivity, IconBox, IconRobot, IconStack2, IconUsers } from "@tabler/icons-react";
 import { Link, Navigate, useNavigate, useParams } from "react-router";
 import { useProject } from "@/api/projects";
-import { EmptyState } from "@/components/empty-state";
+import { ActivityFeed } from "@/features/automation/activity-feed";
+import { BatchesPanel } from "@/features/automation/batches-panel";
+import { WorkflowsPanel } from "@/features/automation/workflows-panel";
 import { LoadError } from "@/components/query-state";
 import { MembersPanel } from "@/features/members/members-panel";
 import { ModelsTable } from "@/features/models/models-table";
@@ -22,7 +24,7 @@ import { RoleBadge } from "@/features/projects/role-badge";
 import { UploadPanel } from "@/features/upload/upload-panel";
 import { useNumericParam } from "@/lib/use-numeric-param";
 
-const TABS = ["models", "members", "activity"] as const;
+const TABS = ["models", "workflows", "batches", "members", "activity"] as const;
 type ProjectTab = (typeof TABS)[number];
 
 export function ProjectRoute() {
@@ -76,6 +78,20 @@ export function ProjectRoute() {
                 <Tabs.Tab value="models" leftSection={<IconBox size={16} />}>
                   Models
                 </Tabs.Tab>
+                <Tabs.Tab
+                  value="workflows"
+                  leftSection={<IconRobot size={16} />}
+                  data-testid="tab-workflows"
+                >
+                  Workflows
+                </Tabs.Tab>
+                <Tabs.Tab
+                  value="batches"
+                  leftSection={<IconStack2 size={16} />}
+                  data-testid="tab-batches"
+                >
+                  Batches
+                </Tabs.Tab>
                 <Tabs.Tab value="members" leftSection={<IconUsers size={16} />}>
                   Members
                 </Tabs.Tab>
@@ -92,15 +108,14 @@ export function ProjectRoute() {
               <Tabs.Panel value="members" pt="md">
                 <MembersPanel projectId={projectId} role={project.data.role ?? "viewer"} />
               </Tabs.Panel>
+              <Tabs.Panel value="workflows" pt="md">
+                <WorkflowsPanel projectId={projectId} canEdit={project.data.role !== "viewer"} />
+              </Tabs.Panel>
+              <Tabs.Panel value="batches" pt="md">
+                <BatchesPanel projectId={projectId} canEdit={project.data.role !== "viewer"} />
+              </Tabs.Panel>
               <Tabs.Panel value="activity" pt="md">
-                <EmptyState
-                  icon={<IconActivity />}
-                  title="Activity is coming soon"
-                  testId="activity-coming-soon"
-                >
-                  A timeline of uploads, script runs and membership changes will appear here. For
-                  now, the Models tab shows the latest upload of each model.
-                </EmptyState>
+                <ActivityFeed projectId={projectId} />
               </Tabs.Panel>
             </Tabs>
           </>

@@ -1,7 +1,6 @@
 import { lazy, Suspense } from "react";
 import { Navigate, useParams } from "react-router";
 import { SkeletonLines } from "@/components/query-state";
-import { ScriptsComingSoon, ValidationComingSoon } from "@/features/versions/coming-soon";
 import { isVersionTab } from "@/features/versions/version-context";
 
 const OverviewTab = lazy(() =>
@@ -11,6 +10,8 @@ const ViewerTab = lazy(() => import("@/features/viewer/viewer-tab"));
 const StatisticsTab = lazy(() => import("@/features/statistics/statistics-tab"));
 const PropertiesTab = lazy(() => import("@/features/properties/properties-tab"));
 const MetadataTab = lazy(() => import("@/features/metadata/metadata-tab"));
+const ScriptsTab = lazy(() => import("@/features/scripts/scripts-tab"));
+const ValidationTab = lazy(() => import("@/features/validation/validation-tab"));
 const HistoryTab = lazy(() => import("@/features/history/history-tab"));
 
 export function VersionTabRoute() {
@@ -25,7 +26,7 @@ export function VersionTabRoute() {
       content = <ViewerTab />;
       break;
     case "validation":
-      content = <ValidationComingSoon />;
+      content = <ValidationTab />;
       break;
     case "statistics":
       content = <StatisticsTab />;
@@ -34,7 +35,7 @@ export function VersionTabRoute() {
       content = <PropertiesTab />;
       break;
     case "scripts":
-      content = <ScriptsComingSoon />;
+      content = <ScriptsTab />;
       break;
     case "metadata":
       content = <MetadataTab />;

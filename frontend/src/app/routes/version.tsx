@@ -14,7 +14,9 @@ import {
 } from "@mantine/core";
 import { useDocumentTitle } from "@mantine/hooks";
 import { IconAlertTriangle } from "@tabler/icons-react";
-import { Link, Outlet, useLocation, useNavigate, useParams } from "react-router";
+import { useEffect } from "react";
+import { Link, Outlet, useLocation, useNavigate, useParams, useSearchParams } from "react-router";
+import { usePrefetchFindings } from "@/api/findings";
 import { useProject } from "@/api/projects";
 import { isProcessing, useVersion } from "@/api/versions";
 import { ErrorBoundary } from "@/components/error-boundary";
@@ -32,6 +34,13 @@ export function VersionRoute() {
   const { tab } = useParams();
   const navigate = useNavigate();
   const location = useLocation();
+  const [search] = useSearchParams();
+  // The Validation tab's first page is asked for with the version, not after it.
+  usePrefetchFindings(versionId, tab === "validation", search);
+  useEffect(() => {
+    // and its code too, instead of after the version answered
+    if (tab === "validation") void import("@/features/validation/validation-tab");
+  }, [tab]);
   const version = useVersion(versionId);
   const project = useProject(version.data?.project);
   const v = version.data;

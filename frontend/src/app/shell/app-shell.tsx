@@ -1,6 +1,8 @@
 import { AppShell, Group } from "@mantine/core";
 import { Outlet, useLocation } from "react-router";
 import { ErrorBoundary } from "@/components/error-boundary";
+import { NotificationBell } from "@/features/notifications/notification-bell";
+import { RunWatcher } from "@/features/notifications/run-watcher";
 import { Logo } from "./logo";
 import { ProjectSwitcher } from "./project-switcher";
 import { ThemeToggle } from "./theme-toggle";
@@ -17,11 +19,13 @@ export function AppShellLayout() {
             <ProjectSwitcher />
           </Group>
           <Group gap="xs" wrap="nowrap">
+            <NotificationBell />
             <ThemeToggle />
             <UserMenu />
           </Group>
         </Group>
       </AppShell.Header>
+      <RunWatcher />
       <AppShell.Main>
         <ErrorBoundary resetKey={location.pathname}>
           <Outlet />

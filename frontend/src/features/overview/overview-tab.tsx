@@ -1,5 +1,4 @@
 import {
-  Badge,
   Button,
   Card,
   Group,
@@ -12,7 +11,6 @@ import {
 } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import {
-  IconChecklist,
   IconCode,
   IconDownload,
   IconGitCompare,
@@ -42,6 +40,7 @@ import {
 import { CountBars } from "@/features/statistics/count-bars";
 import { classRows, meanPropertyCoverage } from "@/features/statistics/stats-utils";
 import { useVersionContext } from "@/features/versions/version-context";
+import { ValidationCard } from "@/features/validation/validation-card";
 
 function Field({
   label,
@@ -337,23 +336,7 @@ export function OverviewTab() {
         </Card>
         <Stack gap="md">
           <QuickActions version={version} />
-          <Card withBorder padding="md" data-testid="validation-status">
-            <Group justify="space-between" mb={4}>
-              <Title order={2} size="h5">
-                Validation
-              </Title>
-              <Badge variant="light" color="gray">
-                Not checked
-              </Badge>
-            </Group>
-            <Group gap="xs" wrap="nowrap" align="flex-start">
-              <IconChecklist size={18} style={{ flexShrink: 0, marginTop: 2 }} />
-              <Text size="sm" c="dimmed">
-                No checks run yet. Validation checks will be listed here once they have run on this
-                version.
-              </Text>
-            </Group>
-          </Card>
+          <ValidationCard version={version} />
         </Stack>
       </SimpleGrid>
     </Stack>
