@@ -142,7 +142,8 @@ if BIMFLOW_STORAGE == "s3":
     }
 else:
     _default_storage = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        # Files appear whole or not at all (bimflow/core/storage.py).
+        "BACKEND": "bimflow.core.storage.AtomicFileSystemStorage",
         "OPTIONS": {"location": str(MEDIA_ROOT)},
     }
 STORAGES = {
@@ -210,6 +211,9 @@ elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
         # Longer than the longest task, so a late-acknowledged task is not redelivered
         # to a second worker while the first still runs it.
         "visibility_timeout": env_int("BIMFLOW_VISIBILITY_TIMEOUT_S", 6 * 3600),
+        # An unreachable Redis must fail a publish quickly (the work is sent again later,
+        # see bimflow/core/dispatch.py), not hold a web request.
+        "socket_connect_timeout": 2,
     }
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -238,6 +242,9 @@ BIMFLOW_INGEST_HARD_TIME_LIMIT_S = env_int("BIMFLOW_INGEST_HARD_TIME_LIMIT_S", 3
 # A version left in "processing" without a heartbeat for this long is taken as lost.
 BIMFLOW_STALE_AFTER_S = env_int("BIMFLOW_STALE_AFTER_S", 30)
 BIMFLOW_WORKER_CONCURRENCY = env_int("BIMFLOW_WORKER_CONCURRENCY", 2)
+
+# Bearer token that Prometheus sends to GET /metrics (staff users may read it too).
+BIMFLOW_METRICS_TOKEN = env_str("BIMFLOW_METRICS_TOKEN", "")
 
 # --- logging --------------------------------------------------------------
 BIMFLOW_LOG_LEVEL = env_str("BIMFLOW_LOG_LEVEL", "INFO")
@@ -308,6 +315,16 @@ BIMFLOW_SCRIPT_MAX_LOG_MB = env_int("BIMFLOW_SCRIPT_MAX_LOG_MB", 200)
 BIMFLOW_MAX_ACTIVE_EXECUTIONS_PER_USER = env_int("BIMFLOW_MAX_ACTIVE_EXECUTIONS_PER_USER", 5)
 # After a worker vanished mid-run: "fail" the execution, or "retry" it once.
 BIMFLOW_WORKER_LOST = env_str("BIMFLOW_WORKER_LOST", "fail")
+# On SIGTERM a worker lets its running executions "finish", or stops them and puts them
+# back in the queue ("requeue"), see bimflow/scripting/shutdown.py.
+BIMFLOW_SHUTDOWN = env_str("BIMFLOW_SHUTDOWN", "finish")
+for _name, _allowed in (
+    ("BIMFLOW_WORKER_LOST", ("fail", "retry")),
+    ("BIMFLOW_SHUTDOWN", ("finish", "requeue")),
+    ("BIMFLOW_STORAGE", ("local", "s3")),
+):
+    if globals()[_name] not in _allowed:
+        raise ImproperlyConfigured(f"{_name} must be one of: {', '.join(_allowed)}.")
 
 # --- automation -----------------------------------------------------------------
 BIMFLOW_MAX_ACTIVE_WORKFLOWS = env_int("BIMFLOW_MAX_ACTIVE_WORKFLOWS", 10)
