@@ -52,9 +52,7 @@ def _foreign_sweep(tmp_path) -> str:
     return done.stdout
 
 
-def test_sigterm_finish_then_requeue_and_startup_sweeps_leave_running_jobs_alone(
-    stack, tmp_path
-):
+def test_sigterm_finish_then_requeue_and_startup_sweeps_leave_running_jobs_alone(stack, tmp_path):
     url = stack.start_web()
     stack.start_worker("finisher", "-c", "2", BIMFLOW_SHUTDOWN="finish")
     s = stack.session()

@@ -79,9 +79,7 @@ def test_sse_client_reconnects_across_a_web_restart_and_gets_every_line_once(sta
     assert ended and restarted and connections >= 2, (ended, restarted, connections)
     log_count = stack.sql("SELECT log_count FROM scripting_execution WHERE id = %s", (eid,))[0][0]
     assert seen == list(range(1, log_count + 1))
-    assert [text for stream, text in lines if stream == "stdout"] == [
-        str(i) for i in range(1, 301)
-    ]
+    assert [text for stream, text in lines if stream == "stdout"] == [str(i) for i in range(1, 301)]
 
 
 def test_1000_executions_of_1000_numbered_lines(stack, tmp_path):
