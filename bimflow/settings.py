@@ -97,6 +97,11 @@ TEMPLATES = [
 # --- database -------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'bimflow.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Reuse connections (seconds; 0: a new one per request). Opening one costs a few
+    # milliseconds and a server process; see bimflow/asgi.py for how the web reuses them.
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("BIMFLOW_DB_CONN_MAX_AGE", 60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and beat are separate processes sharing one file: WAL lets readers
     # run beside a writer, IMMEDIATE transactions avoid upgrade deadlocks, and the

@@ -68,7 +68,8 @@ def test_100_executions_over_10_versions_on_two_workers(stack, tmp_path):
                 range(100),
             )
         )
-    assert {e["status"] for e in executions} == {"queued"}
+    # Accepted; a worker may already have taken one before the answer was written.
+    assert {e["status"] for e in executions} <= {"queued", "running", "succeeded"}
     ids = [e["id"] for e in executions]
     statuses = wait_executions(stack, ids, timeout=400)
     assert Counter(statuses.values()) == {"succeeded": 100}
