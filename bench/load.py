@@ -273,9 +273,17 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--baseline-s", type=float, default=10)
     parser.add_argument("--products", type=int, default=2000)
     parser.add_argument("--web-workers", type=int, default=2, help="uvicorn processes")
+    parser.add_argument(
+        "--db-conn-max-age",
+        type=int,
+        default=None,
+        help="BIMFLOW_DB_CONN_MAX_AGE of every process (0: a new connection per request)",
+    )
     parser.add_argument("--json", type=Path, help="write the figures here")
     args = parser.parse_args(argv)
 
+    if args.db_conn_max_age is not None:
+        os.environ["BIMFLOW_DB_CONN_MAX_AGE"] = str(args.db_conn_max_age)
     root = Path(tempfile.mkdtemp(prefix="bimflow-load-", dir="/tmp"))
     stack = Stack(root, args.web_workers)
     stop = threading.Event()
@@ -309,6 +317,7 @@ def main(argv: list[str] | None = None) -> dict:
         "clients": args.clients,
         "seconds": args.seconds,
         "web_workers": args.web_workers,
+        "db_conn_max_age": os.environ.get("BIMFLOW_DB_CONN_MAX_AGE", "60"),
         "products": args.products,
         "baseline": base,
         "load": loaded,
@@ -319,7 +328,8 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"{figures['date']}, {figures['machine']}")
     print(
         f"read mix of {len(paths)} endpoints, {args.products:,}-product version, "
-        f"web: uvicorn x{args.web_workers}, 2 workers running executions"
+        f"web: uvicorn x{args.web_workers}, BIMFLOW_DB_CONN_MAX_AGE="
+        f"{figures['db_conn_max_age']}, 2 workers running executions"
     )
     for label, r in (("1 client (baseline)", base), (f"{args.clients} clients", loaded)):
         print(

@@ -34,6 +34,9 @@ def web(host: str, port: int, workers: int) -> None:
     """Run the web process (API, live streams, admin, web app) with uvicorn."""
     import uvicorn
 
+    if workers > 1:
+        _tcp_nodelay_for_worker_processes()
+
     uvicorn.run(
         "bimflow.asgi:application",
         host=host,
@@ -43,6 +46,31 @@ def web(host: str, port: int, workers: int) -> None:
         proxy_headers=True,
         timeout_graceful_shutdown=5,
     )
+
+
+def _tcp_nodelay_for_worker_processes() -> None:
+    """With several worker processes uvicorn binds the listening socket itself, without
+    a protocol number; asyncio then leaves Nagle's algorithm on for every connection, and
+    each response waits for the client's delayed acknowledgement (about 40 ms on Linux;
+    measured: 3 ms per request with one process, 44 ms with two). Bind it as TCP."""
+    import socket
+
+    from uvicorn.config import Config
+
+    original = Config.bind_socket
+
+    def bind_socket(self):
+        sock = original(self)
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and sock.proto == 0:
+            address = sock.getsockname()
+            sock.close()
+            sock = socket.socket(sock.family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(address)
+            sock.set_inheritable(True)
+        return sock
+
+    Config.bind_socket = bind_socket
 
 
 @main.command(context_settings={"ignore_unknown_options": True})
