@@ -73,7 +73,6 @@ def _queue(run_id: int, positions: list[int]) -> None:
     from celery import chain
 
     from bimflow.automation.tasks import workflow_run_finish, workflow_run_step
-
     from bimflow.core.dispatch import PUBLISH_RETRY
 
     try:

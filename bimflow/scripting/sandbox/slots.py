@@ -41,7 +41,11 @@ def slot_dir() -> Path:
 
 def try_lock(uid: int) -> int | None:
     """Lock the uid's file without waiting: its descriptor, or None if someone has it."""
-    fd = os.open(slot_dir() / f"uid-{uid}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    return _try_lock_file(f"uid-{uid}.lock")
+
+
+def _try_lock_file(name: str) -> int | None:
+    fd = os.open(slot_dir() / name, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -57,16 +61,24 @@ def held_here(uid: int) -> bool:
 
 @contextmanager
 def slot_acquire(max_slots: int = 64, poll_s: float = 0.2) -> Iterator[int]:
-    """The first free slot on this host, held until the block ends (waits if none)."""
+    """The first free slot on this host, held until the block ends (waits if none).
+
+    Both the slot number and its uid are locked: the uid for the reasons above, the
+    number because a job's folder lock is named by it (`<work dir>/slot-N.lock`), which
+    workers with other uid bases, or of an older bimflow (which locked only `N.lock`
+    here), share on the same host."""
     base = get_settings().uid_base
     while True:
         for slot in range(max_slots):
             uid = base + slot
-            with _held_lock:
-                if uid in _held:
-                    continue
+            if held_here(uid):
+                continue
+            number_fd = _try_lock_file(f"{slot}.lock")
+            if number_fd is None:
+                continue
             fd = try_lock(uid)
             if fd is None:
+                os.close(number_fd)
                 continue
             with _held_lock:
                 _held[uid] = fd
@@ -76,6 +88,7 @@ def slot_acquire(max_slots: int = 64, poll_s: float = 0.2) -> Iterator[int]:
                 with _held_lock:
                     _held.pop(uid, None)
                 os.close(fd)
+                os.close(number_fd)
             return
         time.sleep(poll_s)
 
