@@ -267,6 +267,7 @@ async def run_clients(
 
     latencies: list[float] = []
     errors: list[str] = []
+    by_path: dict[str, list[float]] = {}
     deadline = time.monotonic() + seconds
     headers = {"Authorization": f"Token {token}"}
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
@@ -292,6 +293,7 @@ async def run_clients(
                     if raw is not None:
                         await raw.close()
                 latencies.append(time.perf_counter() - t)
+                by_path.setdefault(path.split("?")[0], []).append(latencies[-1])
             if raw is not None:
                 await raw.close()
 
@@ -299,6 +301,10 @@ async def run_clients(
         await asyncio.gather(*(client(n) for n in range(clients)))
         elapsed = time.monotonic() - started
         cpu = time.process_time() - cpu
+    if os.environ.get("BIMFLOW_LOAD_BY_PATH"):
+        for path, values in sorted(by_path.items()):
+            print(f"    {path:<40} p50 {percentile(values, 0.5) * 1000:6.1f} ms  "
+                  f"p95 {percentile(values, 0.95) * 1000:6.1f} ms  n {len(values)}")  # fmt: skip
     return latencies, errors, elapsed, cpu
 
 
