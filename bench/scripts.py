@@ -23,7 +23,6 @@ the data folder is removed at the end.
 from __future__ import annotations
 
 import argparse
-import fcntl
 import os
 import platform
 import re
@@ -201,13 +200,18 @@ class Api:
 
 @contextmanager
 def sandbox_slot(slot: int):
-    """Hold the host-wide lock of a sandbox slot (as the workers' runner does), so that
-    direct sandbox runs never share a uid with a worker's job."""
-    lock_dir = Path(os.environ.get("BIMFLOW_SLOT_DIR", "/run/bimflow-slots"))
-    lock_dir.mkdir(parents=True, exist_ok=True)
-    with open(lock_dir / f"{slot}.lock", "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        yield
+    """Hold the host-wide lock of a sandbox slot's uid (as the workers' runner does,
+    bimflow/scripting/sandbox/slots.py), so that direct sandbox runs never share a uid
+    with a worker's job."""
+    from bimflow.scripting.sandbox import get_settings, slots
+
+    uid = get_settings().uid_base + slot
+    while True:
+        with slots.uid_claimed(uid) as claimed:
+            if claimed:
+                yield
+                return
+        time.sleep(0.2)
 
 
 def sandbox_overhead(runs: int) -> tuple[float, float]:

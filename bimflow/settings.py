@@ -97,6 +97,11 @@ TEMPLATES = [
 # --- database -------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'bimflow.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Reuse connections (seconds; 0: a new one per request). Opening one costs a few
+    # milliseconds and a server process; see bimflow/asgi.py for how the web reuses them.
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("BIMFLOW_DB_CONN_MAX_AGE", 60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and beat are separate processes sharing one file: WAL lets readers
     # run beside a writer, IMMEDIATE transactions avoid upgrade deadlocks, and the
@@ -144,7 +149,8 @@ if BIMFLOW_STORAGE == "s3":
     }
 else:
     _default_storage = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        # Files appear whole or not at all (bimflow/core/storage.py).
+        "BACKEND": "bimflow.core.storage.AtomicFileSystemStorage",
         "OPTIONS": {"location": str(MEDIA_ROOT)},
     }
 STORAGES = {
@@ -212,6 +218,9 @@ elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
         # Longer than the longest task, so a late-acknowledged task is not redelivered
         # to a second worker while the first still runs it.
         "visibility_timeout": env_int("BIMFLOW_VISIBILITY_TIMEOUT_S", 6 * 3600),
+        # An unreachable Redis must fail a publish quickly (the work is sent again later,
+        # see bimflow/core/dispatch.py), not hold a web request.
+        "socket_connect_timeout": 2,
     }
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -240,6 +249,9 @@ BIMFLOW_INGEST_HARD_TIME_LIMIT_S = env_int("BIMFLOW_INGEST_HARD_TIME_LIMIT_S", 3
 # A version left in "processing" without a heartbeat for this long is taken as lost.
 BIMFLOW_STALE_AFTER_S = env_int("BIMFLOW_STALE_AFTER_S", 30)
 BIMFLOW_WORKER_CONCURRENCY = env_int("BIMFLOW_WORKER_CONCURRENCY", 2)
+
+# Bearer token that Prometheus sends to GET /metrics (staff users may read it too).
+BIMFLOW_METRICS_TOKEN = env_str("BIMFLOW_METRICS_TOKEN", "")
 
 # --- logging --------------------------------------------------------------
 BIMFLOW_LOG_LEVEL = env_str("BIMFLOW_LOG_LEVEL", "INFO")
@@ -310,6 +322,16 @@ BIMFLOW_SCRIPT_MAX_LOG_MB = env_int("BIMFLOW_SCRIPT_MAX_LOG_MB", 200)
 BIMFLOW_MAX_ACTIVE_EXECUTIONS_PER_USER = env_int("BIMFLOW_MAX_ACTIVE_EXECUTIONS_PER_USER", 5)
 # After a worker vanished mid-run: "fail" the execution, or "retry" it once.
 BIMFLOW_WORKER_LOST = env_str("BIMFLOW_WORKER_LOST", "fail")
+# On SIGTERM a worker lets its running executions "finish", or stops them and puts them
+# back in the queue ("requeue"), see bimflow/scripting/shutdown.py.
+BIMFLOW_SHUTDOWN = env_str("BIMFLOW_SHUTDOWN", "finish")
+for _name, _allowed in (
+    ("BIMFLOW_WORKER_LOST", ("fail", "retry")),
+    ("BIMFLOW_SHUTDOWN", ("finish", "requeue")),
+    ("BIMFLOW_STORAGE", ("local", "s3")),
+):
+    if globals()[_name] not in _allowed:
+        raise ImproperlyConfigured(f"{_name} must be one of: {', '.join(_allowed)}.")
 
 # --- automation -----------------------------------------------------------------
 BIMFLOW_MAX_ACTIVE_WORKFLOWS = env_int("BIMFLOW_MAX_ACTIVE_WORKFLOWS", 10)

@@ -24,16 +24,26 @@ class CoreConfig(AppConfig):
 
 
 _heartbeat_stop = None
+_hostname = None
 
 
 def _on_worker_ready(sender=None, **kwargs):
-    global _heartbeat_stop
+    global _heartbeat_stop, _hostname
     from bimflow.core.services import heartbeat_start
 
     queues = [q.name for q in getattr(sender.task_consumer, "queues", [])] if sender else []
+    _hostname = sender.hostname
     _heartbeat_stop = heartbeat_start(hostname=sender.hostname, queues=queues)
 
 
 def _on_worker_shutdown(sender=None, **kwargs):
     if _heartbeat_stop is not None:
         _heartbeat_stop.set()
+    if _hostname is not None:
+        # Here, not in the heartbeat thread: the process may end before that thread wakes.
+        from bimflow.core.models import WorkerHeartbeat
+
+        try:
+            WorkerHeartbeat.objects.filter(hostname=_hostname).delete()
+        except Exception:  # a database that is gone must not block the shutdown
+            pass

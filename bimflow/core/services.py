@@ -78,6 +78,47 @@ def _check_broker() -> str:
         return f"error: {exc.__class__.__name__}: {exc}"[:200]
 
 
+# kombu's Redis transport keeps a queue's messages of priority 3, 6, 9 in lists of their own.
+_REDIS_PRIORITY_SUFFIXES = ["", "\x06\x163", "\x06\x166", "\x06\x169"]
+
+
+def queue_depths() -> dict[str, int | None]:
+    """Messages waiting in each queue (not those a worker has taken): Redis list lengths,
+    or message files of the filesystem broker. None for each when the broker does not
+    answer."""
+    queues = list(settings.BIMFLOW_QUEUES)
+    url = settings.CELERY_BROKER_URL
+    try:
+        if url.startswith("filesystem://"):
+            folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"]
+            counts = dict.fromkeys(queues, 0)
+            for name in os.listdir(folder):
+                # "<time>_<uuid>.<queue>.msg"; a leading dot is a message being written.
+                if name.startswith(".") or not name.endswith(".msg"):
+                    continue
+                queue = name.split(".", 1)[1][: -len(".msg")]
+                if queue in counts:
+                    counts[queue] += 1
+            return counts
+        if url.startswith(("redis://", "rediss://")):
+            import redis
+
+            client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+            try:
+                pipe = client.pipeline(transaction=False)
+                for queue in queues:
+                    for suffix in _REDIS_PRIORITY_SUFFIXES:
+                        pipe.llen(queue + suffix)
+                lengths = pipe.execute()
+            finally:
+                client.close()
+            step = len(_REDIS_PRIORITY_SUFFIXES)
+            return {q: sum(lengths[i * step : (i + 1) * step]) for i, q in enumerate(queues)}
+    except Exception as exc:
+        log.info("Queue depths unavailable: %s: %s", exc.__class__.__name__, exc)
+    return dict.fromkeys(queues)
+
+
 # From the weakest to the strongest sandbox mode (see docs/sandbox.md).
 SANDBOX_MODES = ["unavailable", "unsafe", "unprivileged", "root"]
 SCRIPT_QUEUE = "executions"
@@ -116,8 +157,9 @@ def sandbox_summary(workers: list[dict]) -> dict:
 
 
 def health_report() -> dict:
-    """What `GET /api/health/` answers: database, broker, live workers (each with the
-    sandbox protections it enforces) and their summary under `sandbox`."""
+    """What `GET /api/health/` answers: database, broker, messages waiting per queue,
+    live workers (each with its queues, last heartbeat and the sandbox protections it
+    enforces) and their summary under `sandbox`."""
     from bimflow.core import registry
 
     database = _check_database()
@@ -135,6 +177,7 @@ def health_report() -> dict:
         "status": "ok" if database == "ok" and broker == "ok" else "degraded",
         "database": database,
         "broker": broker,
+        "queues": queue_depths() if broker == "ok" else dict.fromkeys(settings.BIMFLOW_QUEUES),
         "workers": workers,
         "sandbox": sandbox_summary(workers),
     }

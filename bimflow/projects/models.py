@@ -68,6 +68,9 @@ class ModelVersion(models.Model):
     ready_at = models.DateTimeField(null=True, blank=True)
     ingest_attempts = models.PositiveSmallIntegerField(default=0)
     ingest_seconds = models.FloatField(null=True, blank=True)
+    # When the ingest task was handed to the broker (null: not yet, e.g. the broker was
+    # down; the reaper sends it again).
+    dispatched_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["model_id", "-number"]

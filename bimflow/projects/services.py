@@ -108,7 +108,7 @@ def version_create(
 
 
 def _version_insert(*, project, model_name, stored, file_name, size, sha, user) -> ModelVersion:
-    from bimflow.projects.tasks import ingest_version
+    from bimflow.projects.tasks import ingest_send
 
     for _attempt in range(5):
         try:
@@ -124,7 +124,7 @@ def _version_insert(*, project, model_name, stored, file_name, size, sha, user) 
                     sha256=sha,
                     uploaded_by=user,
                 )
-                transaction.on_commit(lambda vid=version.pk: ingest_version.delay(vid))
+                transaction.on_commit(lambda vid=version.pk: ingest_send(vid))
             return version
         except IntegrityError:
             # Two uploads to the same model raced for the same number: take the next.

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from bimflow.core.dispatch import task_send
 from bimflow.projects.ingest import version_fail, version_ingest
 from bimflow.projects.models import ModelVersion, VersionStatus
 
@@ -21,6 +22,32 @@ def ingest_version(version_id: int) -> None:
 
 
 MAX_INGEST_ATTEMPTS = 2
+# An undispatched version younger than this is probably being sent right now.
+RESEND_AFTER_S = 5
+
+
+def ingest_send(version_id: int) -> bool:
+    """Queue the ingest of a version and record that it went out (see core/dispatch.py)."""
+    if not task_send(ingest_version, version_id):
+        return False
+    ModelVersion.objects.filter(pk=version_id, dispatched_at__isnull=True).update(
+        dispatched_at=timezone.now()
+    )
+    return True
+
+
+def versions_resend() -> int:
+    """Send the ingests that never reached the broker (it was down); returns how many."""
+    cutoff = timezone.now() - timedelta(seconds=RESEND_AFTER_S)
+    pending = ModelVersion.objects.filter(
+        status=VersionStatus.UPLOADED, dispatched_at__isnull=True, created_at__lt=cutoff
+    ).values_list("pk", flat=True)
+    sent = 0
+    for vid in list(pending[:500]):
+        if not ingest_send(vid):
+            break  # the broker is still down: the next round tries again
+        sent += 1
+    return sent
 
 
 @shared_task
@@ -29,7 +56,7 @@ def reap_stale_versions() -> int:
 
     A version is stale when it has been `processing` without a heartbeat for
     BIMFLOW_STALE_AFTER_S, or `uploaded` (queued) for ten times as long, which means its
-    queue message was lost.
+    queue message was lost. Versions whose ingest never reached the broker are sent.
     """
     now = timezone.now()
     stale = settings.BIMFLOW_STALE_AFTER_S
@@ -43,7 +70,7 @@ def reap_stale_versions() -> int:
         )
     )
     count = 0
-    for v in qs:
+    for v in qs.exclude(status=VersionStatus.UPLOADED, dispatched_at__isnull=True):
         if v.ingest_attempts >= MAX_INGEST_ATTEMPTS:
             version_fail(
                 version_id=v.pk,
@@ -51,8 +78,8 @@ def reap_stale_versions() -> int:
                 "(it may have run out of memory); ask an operator to check the workers.",
             )
         elif ModelVersion.objects.filter(pk=v.pk, status=v.status).update(
-            status=VersionStatus.UPLOADED, heartbeat_at=now
+            status=VersionStatus.UPLOADED, heartbeat_at=now, dispatched_at=None
         ):
-            ingest_version.delay(v.pk)
+            ingest_send(v.pk)
         count += 1
-    return count
+    return count + versions_resend()

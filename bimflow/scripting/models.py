@@ -118,6 +118,9 @@ class Execution(models.Model):
     worker = models.CharField(max_length=255, blank=True, default="")
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # When the run task was handed to the broker (null: not yet, e.g. the broker was
+    # down; the reaper sends it again).
+    dispatched_at = models.DateTimeField(null=True, blank=True)
     cancel_requested = models.BooleanField(default=False)
     log_count = models.PositiveIntegerField(default=0)
     findings_count = models.PositiveIntegerField(default=0)

@@ -9,8 +9,6 @@ import shutil
 import socket
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +19,7 @@ from django.utils import timezone
 
 from bimflow.catalog.models import Element
 from bimflow.projects import storage
-from bimflow.scripting import sandbox
+from bimflow.scripting import sandbox, shutdown
 from bimflow.scripting.logs import FLUSH_SECONDS, LogWriter
 from bimflow.scripting.models import (
     Execution,
@@ -38,33 +36,10 @@ HEARTBEAT_S = 5.0
 MAX_SLOTS = 64
 
 
-@contextmanager
-def slot_acquire() -> Iterator[int]:
+def slot_acquire():
     """A concurrency slot unique on this host (so a sandbox uid is never shared by two
-    running jobs, whatever the number of worker processes)."""
-    import fcntl
-
-    lock_dir = Path(os.environ.get("BIMFLOW_SLOT_DIR", "/run/bimflow-slots"))
-    try:
-        lock_dir.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        lock_dir = Path(tempfile.gettempdir()) / "bimflow-slots"
-        lock_dir.mkdir(parents=True, exist_ok=True)
-    while True:
-        for slot in range(MAX_SLOTS):
-            fh = open(lock_dir / f"{slot}.lock", "w")
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                fh.close()
-                continue
-            try:
-                yield slot
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
-                fh.close()
-            return
-        time.sleep(0.2)
+    running jobs, whatever the number of worker processes); see sandbox/slots.py."""
+    return sandbox.slots.slot_acquire(max_slots=MAX_SLOTS)
 
 
 def limits_for(execution: Execution) -> sandbox.Limits:
@@ -103,12 +78,15 @@ class _Tick:
         self.logs = logs
         self.last_poll = 0.0
         self.cancelled = False
+        self.shutdown = False  # stopped because the worker is stopping (requeue)
 
     def __call__(self) -> bool:
         now = time.monotonic()
         since = now - self.logs.last_flush
         if (self.logs.buffer and since >= FLUSH_SECONDS) or since >= HEARTBEAT_S:
             self.logs.flush()  # with nothing buffered, a flush is only a heartbeat
+        if not self.cancelled and shutdown.requested.is_set():
+            self.shutdown = self.cancelled = True
         if not self.cancelled and now - self.last_poll >= CANCEL_POLL_S:
             self.last_poll = now
             self.cancelled = Execution.objects.filter(
@@ -329,13 +307,17 @@ def execution_run(*, execution_id: int) -> None:
                 },
                 **command,
             )
+            tick = _Tick(execution_id, logs)
             outcome = sandbox.run_job(
                 job,
                 on_line=logs.add,
                 on_system=logs.system,
-                should_cancel=_Tick(execution_id, logs),
+                should_cancel=tick,
                 unsafe=settings.BIMFLOW_SANDBOX == "unsafe",
             )
+        if tick.shutdown and outcome.status == "cancelled":
+            _requeue(execution_id, logs)
+            return
         logs.flush()
         _finish(execution, outcome, logs, limits, result_dir)
     except Exception as exc:
@@ -350,6 +332,28 @@ def execution_run(*, execution_id: int) -> None:
         )
     finally:
         shutil.rmtree(result_dir, ignore_errors=True)
+
+
+REQUEUED = (
+    "The worker running this script was stopped for a restart; the run was queued again "
+    "and starts over on the next free worker."
+)
+
+
+def _requeue(execution_id: int, logs: LogWriter) -> None:
+    """Put an execution stopped by a worker shutdown back in the queue and send it."""
+    from bimflow.scripting.tasks import execution_send
+
+    logs.system(REQUEUED)
+    logs.flush()
+    if Execution.objects.filter(pk=execution_id, status=ExecutionStatus.RUNNING).update(
+        status=ExecutionStatus.QUEUED,
+        worker="",
+        started_at=None,
+        heartbeat_at=None,
+        dispatched_at=None,
+    ):
+        execution_send(execution_id)
 
 
 def _fail(execution_id: int, error: str, started: float) -> None:

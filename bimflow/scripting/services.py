@@ -252,7 +252,7 @@ def execution_create(
     enforce_user_limit: bool = True,
 ) -> Execution:
     """Validate and queue a run of the script's current revision on a ready version."""
-    from bimflow.scripting.tasks import run_execution
+    from bimflow.scripting.tasks import execution_send
 
     require_role(user, version.model.project_id, Role.COORDINATOR)
     if version.status != VersionStatus.READY:
@@ -292,7 +292,7 @@ def execution_create(
         bimflow_version=bimflow.__version__,
         ifcopenshell_version=ifcopenshell.version,
     )
-    transaction.on_commit(lambda: run_execution.delay(execution.pk))
+    transaction.on_commit(lambda: execution_send(execution.pk))
     return execution
 
 

@@ -4,6 +4,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from bimflow.core.dispatch import task_send
 from bimflow.scripting.models import Execution, ExecutionStatus
 from bimflow.scripting.runner import execution_run
 
@@ -22,6 +23,34 @@ def run_execution(execution_id: int) -> None:
     execution_run(execution_id=execution_id)
 
 
+# An undispatched execution younger than this is probably being sent right now.
+RESEND_AFTER_S = 5
+
+
+def execution_send(execution_id: int) -> bool:
+    """Queue an execution's run and record that it went out (see core/dispatch.py)."""
+    if not task_send(run_execution, execution_id):
+        return False
+    Execution.objects.filter(pk=execution_id, dispatched_at__isnull=True).update(
+        dispatched_at=timezone.now()
+    )
+    return True
+
+
+def executions_resend() -> int:
+    """Send the runs that never reached the broker (it was down); returns how many."""
+    cutoff = timezone.now() - timedelta(seconds=RESEND_AFTER_S)
+    pending = Execution.objects.filter(
+        status=ExecutionStatus.QUEUED, dispatched_at__isnull=True, queued_at__lt=cutoff
+    ).order_by("pk")
+    sent = 0
+    for pk in list(pending.values_list("pk", flat=True)[:1000]):
+        if not execution_send(pk):
+            break  # the broker is still down: the next round tries again
+        sent += 1
+    return sent
+
+
 WORKER_LOST = (
     "The worker running it stopped (it was killed or lost its connection) "
     "before the script finished."
@@ -33,7 +62,8 @@ def reap_lost_executions() -> int:
     """Executions whose worker vanished: `running` without a heartbeat for
     BIMFLOW_STALE_AFTER_S. Each is failed with the worker-lost reason, or, when
     BIMFLOW_WORKER_LOST=retry, queued again once. Queued executions whose message was
-    lost (queued far longer than that) are sent again."""
+    lost (queued far longer than that) are sent again, and so are those that never
+    reached the broker (it was down when they were created)."""
     from bimflow.scripting.logs import LogWriter
 
     now = timezone.now()
@@ -43,7 +73,7 @@ def reap_lost_executions() -> int:
         retry = settings.BIMFLOW_WORKER_LOST == "retry" and ex.attempts < 2
         if retry:
             updated = Execution.objects.filter(pk=ex.pk, status=ExecutionStatus.RUNNING).update(
-                status=ExecutionStatus.QUEUED, heartbeat_at=now, worker=""
+                status=ExecutionStatus.QUEUED, heartbeat_at=now, worker="", dispatched_at=None
             )
         else:
             updated = Execution.objects.filter(pk=ex.pk, status=ExecutionStatus.RUNNING).update(
@@ -58,7 +88,7 @@ def reap_lost_executions() -> int:
         logs.system(WORKER_LOST + (" Running it again." if retry else ""))
         logs.flush()
         if retry:
-            run_execution.delay(ex.pk)
+            execution_send(ex.pk)
         else:
             from bimflow.scripting.signals import execution_finished
 
@@ -66,10 +96,13 @@ def reap_lost_executions() -> int:
         count += 1
     lost_cutoff = now - timedelta(seconds=settings.BIMFLOW_STALE_AFTER_S * 20)
     for ex in Execution.objects.filter(
-        status=ExecutionStatus.QUEUED, queued_at__lt=lost_cutoff, heartbeat_at__isnull=True
+        status=ExecutionStatus.QUEUED,
+        queued_at__lt=lost_cutoff,
+        heartbeat_at__isnull=True,
+        dispatched_at__isnull=False,
     )[:100]:
         if Execution.objects.filter(pk=ex.pk, status=ExecutionStatus.QUEUED).update(
             heartbeat_at=now
         ):
-            run_execution.delay(ex.pk)
-    return count
+            task_send(run_execution, ex.pk)
+    return count + executions_resend()

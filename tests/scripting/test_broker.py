@@ -56,7 +56,9 @@ def test_a_reader_never_sees_a_half_written_message(tmp_path):
 def test_an_undecodable_message_is_skipped_not_fatal(tmp_path):
     with connection(tmp_path) as conn:
         channel = conn.default_channel
-        (tmp_path / "1_broken.q.msg").write_bytes(b"")
+        # Named to sort before any real message ("<monotonic ms>_<uuid>"): "1_..." sorted
+        # after them once the machine had been up for 10^7 ms (2.8 h).
+        (tmp_path / "0_broken.q.msg").write_bytes(b"")
         channel._put("q", {"body": "good"})
         got = []
         for _ in range(3):

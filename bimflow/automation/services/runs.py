@@ -73,10 +73,14 @@ def _queue(run_id: int, positions: list[int]) -> None:
     from celery import chain
 
     from bimflow.automation.tasks import workflow_run_finish, workflow_run_step
+    from bimflow.core.dispatch import PUBLISH_RETRY
 
-    chain(
-        *[workflow_run_step.si(run_id, p) for p in positions], workflow_run_finish.si(run_id)
-    ).apply_async()
+    try:
+        chain(
+            *[workflow_run_step.si(run_id, p) for p in positions], workflow_run_finish.si(run_id)
+        ).apply_async(retry=True, retry_policy=PUBLISH_RETRY)
+    except Exception:  # the broker is down: the run stays queued, the request succeeds
+        log.warning("Workflow run %s could not be sent to the broker", run_id, exc_info=True)
 
 
 def _describe(run: WorkflowRun) -> str:

@@ -6,6 +6,7 @@ comes back. See docs/sandbox.md for the threat model.
 
 from __future__ import annotations
 
+from . import slots
 from .api import Limits, OutputFile, SandboxError, SandboxJob, SandboxResult
 from .launcher import run_job
 from .settings import SandboxSettings, configure, get_settings
@@ -24,5 +25,6 @@ __all__ = [
     "get_settings",
     "run_job",
     "sandbox_status",
+    "slots",
     "sweep_stale",
 ]

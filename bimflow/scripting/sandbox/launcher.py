@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from . import bwrap as bwrap_mod
-from . import cgroups, jobdir, limits, seccomp
+from . import cgroups, jobdir, limits, seccomp, slots
 from .api import SandboxError, SandboxJob, SandboxResult
 from .channel import ChannelReader
 from .jobcheck import check_job
@@ -99,6 +99,7 @@ class _Run(Running):
         self.facts = Facts(runtime=job.runtime)
         self.close_later: list[int] = []
         self.lock_fd: int | None = None
+        self.uid_fd: int | None = None
         self.jd: jobdir.JobDir | None = None
         self.cg: cgroups.JobCgroup | None = None
         self.proc: Any = None
@@ -126,6 +127,13 @@ class _Run(Running):
             raise SandboxError(
                 f"Execution slot {job.slot} is already in use by another job."
             ) from None
+        if self.uid is not None and not slots.held_here(self.uid):
+            # Started without slots.slot_acquire (tests, benchmarks): the uid is host-wide.
+            self.uid_fd = slots.try_lock(self.uid)
+            if self.uid_fd is None:
+                raise SandboxError(
+                    f"Sandbox user {self.uid} is already in use by another job on this host."
+                )
         pkgroot = jobdir.ensure_pkgroot(work)
         self.jd = jd = jobdir.JobDir.create(work, root=self.root, gid=self.gid)
 
@@ -440,6 +448,8 @@ class _Run(Running):
             problems += self.jd.cleanup()
         if self.lock_fd is not None:
             os.close(self.lock_fd)
+        if self.uid_fd is not None:
+            os.close(self.uid_fd)
         for problem in problems:
             with contextlib.suppress(Exception):
                 self.on_system(f"Clean-up problem: {problem}.")

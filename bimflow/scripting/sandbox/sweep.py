@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import shutil
 import signal
 import time
 from pathlib import Path
 
-from . import cgroups, jobdir
-from .procs import uid_processes
+from . import cgroups, jobdir, slots
+from .procs import uid_processes, uid_table
 from .settings import get_settings
 
 
@@ -19,20 +18,6 @@ def _owner_alive(record: dict | None) -> bool:
     if not record or not isinstance(record.get("pid"), int):
         return False
     return jobdir.pid_alive(record["pid"], record.get("start"))
-
-
-def _slot_free(work: Path, slot: int) -> bool:
-    lock = work / f"slot-{slot}.lock"
-    if not lock.exists():
-        return True
-    fd = os.open(lock, os.O_RDWR | os.O_CLOEXEC)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        return True
-    except BlockingIOError:
-        return False
-    finally:
-        os.close(fd)
 
 
 def sweep_stale(*, min_age_s: float = 60.0) -> list[str]:
@@ -70,13 +55,31 @@ def sweep_stale(*, min_age_s: float = 60.0) -> list[str]:
         if pid_text.isdigit() and jobdir.pid_alive(int(pid_text)):
             continue
         notes += cgroups.kill_and_remove(directory) or [f"removed stale cgroup {directory}"]
-    if os.geteuid() == 0 and work.is_dir():
-        for slot in range(settings.max_slots):
-            uid = settings.uid_base + slot
-            if not (work / f"slot-{slot}.lock").exists() or not _slot_free(work, slot):
-                continue
+    if os.geteuid() == 0:
+        notes += _kill_strays(settings.uid_base, settings.max_slots)
+    return notes
+
+
+def _kill_strays(uid_base: int, max_slots: int) -> list[str]:
+    """Kill processes of sandbox uids that no job on this host holds. The uid's lock
+    (host-wide, see slots.py) is taken while killing, so a job starting at that moment
+    waits for its slot instead of losing its processes; a uid held by a running job of
+    any worker, work folder or test session is never touched."""
+    notes: list[str] = []
+    by_uid: dict[int, list[int]] = {}
+    for pid, uid in uid_table(range(uid_base, uid_base + max_slots)):
+        by_uid.setdefault(uid, []).append(pid)
+    for uid in sorted(by_uid):
+        if slots.held_here(uid):
+            continue
+        fd = slots.try_lock(uid)
+        if fd is None:
+            continue  # a live job runs as this uid
+        try:
             for pid in uid_processes(uid):
                 with contextlib.suppress(OSError):
                     os.kill(pid, signal.SIGKILL)
                 notes.append(f"killed stray process {pid} of sandbox uid {uid}")
+        finally:
+            os.close(fd)
     return notes
