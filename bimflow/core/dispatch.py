@@ -33,3 +33,25 @@ def task_send(task, *args) -> bool:
         )
         return False
     return True
+
+
+def group_send(signatures) -> bool:
+    """Publish a Celery `group` of task signatures (a fan-out); True when the broker took
+    them all, False (logged) when not: then the rows stay undispatched and are re-sent."""
+    from celery import group
+
+    signatures = list(signatures)
+    if not signatures:
+        return True
+    try:
+        group(signatures).apply_async(retry=True, retry_policy=PUBLISH_RETRY)
+    except Exception as exc:  # any transport error
+        log.warning(
+            "Could not send a group of %d tasks to the broker (%s: %s); "
+            "they will be sent again later",
+            len(signatures),
+            exc.__class__.__name__,
+            exc,
+        )
+        return False
+    return True

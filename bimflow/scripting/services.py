@@ -250,8 +250,11 @@ def execution_create(
     parameters: dict | None,
     user,
     enforce_user_limit: bool = True,
+    dispatch: bool = True,
 ) -> Execution:
-    """Validate and queue a run of the script's current revision on a ready version."""
+    """Validate and queue a run of the script's current revision on a ready version.
+
+    With `dispatch=False` the caller sends it (a batch sends its executions as a group)."""
     from bimflow.scripting.tasks import execution_send
 
     require_role(user, version.model.project_id, Role.COORDINATOR)
@@ -292,7 +295,8 @@ def execution_create(
         bimflow_version=bimflow.__version__,
         ifcopenshell_version=ifcopenshell.version,
     )
-    transaction.on_commit(lambda: execution_send(execution.pk))
+    if dispatch:
+        transaction.on_commit(lambda: execution_send(execution.pk))
     return execution
 
 

@@ -4,7 +4,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from bimflow.core.dispatch import task_send
+from bimflow.core.dispatch import group_send, task_send
 from bimflow.scripting.models import Execution, ExecutionStatus
 from bimflow.scripting.runner import execution_run
 
@@ -32,6 +32,17 @@ def execution_send(execution_id: int) -> bool:
     if not task_send(run_execution, execution_id):
         return False
     Execution.objects.filter(pk=execution_id, dispatched_at__isnull=True).update(
+        dispatched_at=timezone.now()
+    )
+    return True
+
+
+def executions_send_group(execution_ids: list[int]) -> bool:
+    """Queue many executions' runs as one Celery group (a batch's fan-out) and record that
+    they went out; what the broker did not take is re-sent by `executions_resend`."""
+    if not group_send(run_execution.s(pk) for pk in execution_ids):
+        return False
+    Execution.objects.filter(pk__in=execution_ids, dispatched_at__isnull=True).update(
         dispatched_at=timezone.now()
     )
     return True

@@ -27,6 +27,7 @@ from bimflow.core.errors import ServiceError
 from bimflow.projects.models import ModelVersion, Project, VersionStatus
 from bimflow.scripting.models import Execution, ExecutionStatus, Finding, Script
 from bimflow.scripting.services import execution_cancel, execution_create
+from bimflow.scripting.tasks import executions_send_group
 
 ACTIVE = (ExecutionStatus.QUEUED, ExecutionStatus.RUNNING)
 SEVERITIES = ("error", "warning", "info")
@@ -88,8 +89,8 @@ def batch_create(
 
     Each execution is created (and validated) like a single run, in one transaction:
     if one is refused (parameters, a version not ready) nothing is queued. Every
-    execution is queued by `execution_create` when the transaction commits; those
-    messages are the fan-out (see docs/automation.md on why no second Celery group)."""
+    execution is sent when the transaction commits, all of them as one Celery group (the
+    fan-out); if the broker is down they stay undispatched and the reaper re-sends them."""
     require_role(user, project.pk, Role.COORDINATOR)
     model_filter = model_filter_check(model_filter)
     kind, ids, selected = _versions(project, model_filter, versions)
@@ -114,6 +115,7 @@ def batch_create(
         version_ids=ids,
         created_by=user,
     )
+    execution_ids = []
     for version in selected:
         execution = execution_create(
             script=script,
@@ -121,8 +123,11 @@ def batch_create(
             parameters=parameters,
             user=user,
             enforce_user_limit=False,
+            dispatch=False,
         )
+        execution_ids.append(execution.pk)
         BatchItem.objects.create(batch=batch, version=version, execution=execution)
+    transaction.on_commit(lambda: executions_send_group(execution_ids))
     if batch.parameters != execution.parameters:
         batch.parameters = execution.parameters  # with the schema's defaults filled in
         batch.save(update_fields=["parameters"])
