@@ -295,6 +295,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "bimflow.scripting.tasks.reap_lost_executions",
         "schedule": 10.0,
     },
+    "resend-workflow-runs": {
+        "task": "bimflow.automation.tasks.resend_workflow_runs",
+        "schedule": 15.0,
+    },
     "purge-old-results": {
         "task": "bimflow.automation.tasks.purge_old_results",
         "schedule": crontab(hour=3, minute=17),

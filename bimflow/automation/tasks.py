@@ -67,6 +67,14 @@ def track_findings(execution_id: int) -> None:
 
 
 @shared_task
+def resend_workflow_runs() -> int:
+    """Periodic: send the workflow runs created while the broker was down."""
+    from bimflow.automation.services.runs import runs_resend
+
+    return runs_resend()
+
+
+@shared_task
 def purge_old_results() -> dict:
     """Daily: remove log lines and result files older than the retention period."""
     from bimflow.automation.services.retention import results_purge

@@ -111,6 +111,17 @@ def test_redis_stopped_for_30_s(stack, tmp_path):
     script = create_script(s, url, numbered(50, 0), "count to 50")
     before = start_execution(s, url, script["id"], vid)["id"]
     assert wait_executions(stack, [before])[before] == "succeeded"
+    shared = create_script(s, url, numbered(5, 0), "count to 5", project=project_id, is_public=True)
+    workflow = s.post(
+        f"{url}/api/projects/{project_id}/workflows/",
+        json={
+            "name": "by hand",
+            "trigger": "manual",
+            "steps": [{"script": "guid-check"}, {"script": shared["slug"]}],
+        },
+        timeout=30,
+    )
+    assert workflow.status_code == 201, workflow.text
 
     stack.redis.stop()
     down_at = time.monotonic()
@@ -148,6 +159,13 @@ def test_redis_stopped_for_30_s(stack, tmp_path):
             slowest = max(slowest, time.monotonic() - t)
             assert body["status"] == "queued"
             executions.append(body["id"])
+        if n == 0:
+            t = time.monotonic()
+            resp = s.post(f"{url}/api/workflows/{workflow.json()['id']}/run/", json={}, timeout=60)
+            slowest = max(slowest, time.monotonic() - t)
+            assert resp.status_code == 201, resp.text
+            runs = [r["id"] for r in resp.json()]
+            assert [r["status"] for r in resp.json()] == ["queued"]
         n += 1
         time.sleep(0.5)
     # Requests did not hang on the broker: each answered within a few seconds.
@@ -159,6 +177,13 @@ def test_redis_stopped_for_30_s(stack, tmp_path):
         (executions,),
     )[0][0]
     assert undispatched == 5
+    assert (
+        stack.sql(
+            "SELECT count(*) FROM automation_workflowrun WHERE id = ANY(%s) AND dispatched_at IS NULL",
+            (runs,),
+        )[0][0]
+        == 1
+    )
 
     stack.redis.start()
     versions = wait_versions(s, url, uploads, timeout=240)
@@ -180,4 +205,26 @@ def test_redis_stopped_for_30_s(stack, tmp_path):
         "SELECT ingest_attempts FROM projects_modelversion WHERE id = ANY(%s)", (uploads,)
     )
     assert [a for (a,) in ingests] == [1, 1, 1]
+    # The workflow run that could not be sent is sent once the broker is back (beat's
+    # re-send round), and runs each step once.
+    run = wait_for(
+        lambda: (
+            (r := s.get(f"{url}/api/workflow-runs/{runs[0]}/", timeout=30).json())["status"]
+            not in ("queued", "running")
+            and r
+        ),
+        timeout=240,
+        what="the workflow run submitted during the outage to end",
+    )
+    assert run["status"] == "succeeded", run
+    step_executions = [step["execution"] for step in run["steps"]]
+    assert len(step_executions) == 2 and all(step_executions), run
+    assert (
+        stack.sql(
+            "SELECT count(*) FROM scripting_execution WHERE id = ANY(%s) AND attempts = 1 "
+            "AND status = 'succeeded'",
+            (step_executions,),
+        )[0][0]
+        == 2
+    )
     assert s.get(f"{url}/api/health/").json()["broker"] == "ok"

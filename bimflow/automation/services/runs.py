@@ -69,7 +69,9 @@ def _limit_reason(workflow: Workflow, source: str) -> str:
     )
 
 
-def _queue(run_id: int, positions: list[int]) -> None:
+def _queue(run_id: int, positions: list[int]) -> bool:
+    """Send the run's steps as one chain; record that it went out. When the broker is
+    down the run stays queued and undispatched, and `runs_resend` sends it later."""
     from celery import chain
 
     from bimflow.automation.tasks import workflow_run_finish, workflow_run_step
@@ -79,8 +81,43 @@ def _queue(run_id: int, positions: list[int]) -> None:
         chain(
             *[workflow_run_step.si(run_id, p) for p in positions], workflow_run_finish.si(run_id)
         ).apply_async(retry=True, retry_policy=PUBLISH_RETRY)
-    except Exception:  # the broker is down: the run stays queued, the request succeeds
-        log.warning("Workflow run %s could not be sent to the broker", run_id, exc_info=True)
+    except Exception as exc:  # the broker is down: the run stays queued, the request succeeds
+        log.warning(
+            "Workflow run %s could not be sent to the broker (%s: %s); it will be sent later",
+            run_id,
+            exc.__class__.__name__,
+            exc,
+        )
+        return False
+    WorkflowRun.objects.filter(pk=run_id, dispatched_at__isnull=True).update(
+        dispatched_at=timezone.now()
+    )
+    return True
+
+
+# An undispatched run younger than this is probably being sent right now.
+RESEND_AFTER_S = 5
+
+
+def runs_resend() -> int:
+    """Send the queued runs whose chain never reached the broker; returns how many.
+    Each is sent with the steps that have not ended yet (all of them, as none ran)."""
+    cutoff = timezone.now() - timedelta(seconds=RESEND_AFTER_S)
+    pending = WorkflowRun.objects.filter(
+        status=RunStatus.QUEUED, dispatched_at__isnull=True, created_at__lt=cutoff
+    ).order_by("pk")
+    sent = 0
+    for run_id in list(pending.values_list("pk", flat=True)[:500]):
+        positions = list(
+            WorkflowRunStep.objects.filter(run_id=run_id)
+            .exclude(status__in=STEP_FINAL)
+            .order_by("position")
+            .values_list("position", flat=True)
+        )
+        if not _queue(run_id, positions):
+            break  # the broker is still down: the next round tries again
+        sent += 1
+    return sent
 
 
 def _describe(run: WorkflowRun) -> str:
