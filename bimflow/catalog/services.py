@@ -145,5 +145,25 @@ def catalog_store(
             )
             for s in extraction.systems
         )
+        transaction.on_commit(catalog_analyze)
     if progress:
         progress(1.0)
+
+
+def catalog_analyze() -> None:
+    """Refresh PostgreSQL's planner statistics of the element table after a bulk load.
+
+    Until autovacuum gets to it (a minute or more), the planner believes a version has a
+    handful of elements and sorts all of them for every page of the elements list
+    instead of walking the (version, step_id) index: 4.3 ms instead of 0.5 ms a page at
+    2,000 elements, and growing with the model. ANALYZE samples a bounded number of rows,
+    so it stays cheap on a large table. Never fails the ingest."""
+    if connection.vendor != "postgresql":
+        return  # SQLite plans these queries from the index without statistics
+    import logging
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(Element._meta.db_table)}")
+    except Exception:  # noqa: BLE001 - statistics are an optimisation
+        logging.getLogger(__name__).warning("ANALYZE of the catalog failed", exc_info=True)

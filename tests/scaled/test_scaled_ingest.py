@@ -1,5 +1,6 @@
 """Upload -> ready on PostgreSQL and Redis with a real worker process started here."""
 
+import re
 import time
 
 import ifcopenshell
@@ -40,3 +41,10 @@ def test_upload_to_ready_on_postgres_and_redis(stack):
     health = s.get(f"{url}/api/health/").json()
     assert health["database"] == "ok" and health["broker"] == "ok"
     assert any(w["hostname"].startswith("worker-a@") for w in health["workers"])
+
+    # The ingest refreshed the planner's statistics: PostgreSQL knows how many elements
+    # the version has (stale statistics made it sort every element for each page of the
+    # elements list instead of walking the (version, step_id) index).
+    plan = stack.sql("EXPLAIN SELECT * FROM catalog_element WHERE version_id = %s", (vid,))
+    estimated = int(re.search(r"rows=(\d+)", plan[0][0]).group(1))
+    assert abs(estimated - version["element_count"]) <= 0.1 * version["element_count"], plan
