@@ -1,6 +1,10 @@
-from django.http import Http404
+import hashlib
+
+from django.core.cache import cache
+from django.http import Http404, HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -53,7 +57,9 @@ class ElementList(generics.ListAPIView):
         return ElementSerializer
 
     def get_queryset(self):
-        version = _ready_version(self.request, self.kwargs["version_id"])
+        return self._queryset(_ready_version(self.request, self.kwargs["version_id"]))
+
+    def _queryset(self, version: ModelVersion):
         p = self.request.query_params
         qs = selectors.element_list(
             version_id=version.pk,
@@ -71,11 +77,36 @@ class ElementList(generics.ListAPIView):
     def list(self, request, *args, **kwargs):
         if request.query_params.get("fields") == "psets":
             return super().list(request, *args, **kwargs)
-        # The plain fields straight from the rows: the same JSON as ElementSerializer
-        # without building a model and a serializer field per value (a page of 100 took
-        # 8 ms, most of an API read under load; see bench/README.md).
-        page = self.paginate_queryset(self.get_queryset().values(*ELEMENT_FIELDS))
-        return self.get_paginated_response(list(page))
+        version = _ready_version(request, self.kwargs["version_id"])
+        as_json = request.accepted_media_type == "application/json"  # not indented/browsable
+        # A ready version's catalog never changes (a new upload is a new version), so a
+        # page, once rendered, is kept in this process's cache: the permission check above
+        # runs on every request, the count, the page query and the rendering do not.
+        key = _page_key(request, version) if as_json else None
+        body = cache.get(key) if key else None
+        if body is None:
+            # The plain fields straight from the rows: the same JSON as ElementSerializer
+            # without building a model and a serializer field per value.
+            page = self.paginate_queryset(self._queryset(version).values(*ELEMENT_FIELDS))
+            response = self.get_paginated_response(list(page))
+            if not key:
+                return response
+            body = JSONRenderer().render(response.data)
+            cache.set(key, body, timeout=PAGE_CACHE_S)
+        return HttpResponse(body, content_type="application/json")
+
+
+# Rendered element pages stay cached this long (they cannot go stale: see ElementList).
+PAGE_CACHE_S = 600
+
+
+def _page_key(request, version: ModelVersion) -> str:
+    """The page's cache key: the version as it became ready, and the request's host and
+    query (the `next`/`previous` links are absolute URLs)."""
+    ready = version.ready_at.timestamp() if version.ready_at else 0
+    query = request.META.get("QUERY_STRING", "")
+    digest = hashlib.sha1(f"{request.get_host()}|{query}".encode()).hexdigest()
+    return f"elements:{version.pk}:{ready}:{digest}"
 
 
 class ElementDetail(generics.RetrieveAPIView):
