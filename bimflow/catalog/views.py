@@ -92,12 +92,16 @@ class ElementList(generics.ListAPIView):
             if not key:
                 return response
             body = JSONRenderer().render(response.data)
-            cache.set(key, body, timeout=PAGE_CACHE_S)
+            if len(body) <= PAGE_CACHE_MAX_BYTES:
+                cache.set(key, body, timeout=PAGE_CACHE_S)
         return HttpResponse(body, content_type="application/json")
 
 
 # Rendered element pages stay cached this long (they cannot go stale: see ElementList).
+# Big pages (page_size up to 1,000) are not kept: with the cache's 300 entries a process
+# holds at most about 60 MB of pages (a default page of 100 elements is about 40 KB).
 PAGE_CACHE_S = 600
+PAGE_CACHE_MAX_BYTES = 200_000
 
 
 def _page_key(request, version: ModelVersion) -> str:
